@@ -1,0 +1,66 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.js';
+import { createOrm, migrate } from './db/orm.js';
+import { registerGraphql } from './graphql/graphql.plugin.js';
+import { healthRoutes } from './ops/health.routes.js';
+import { loggerOptions } from './ops/logger.js';
+import { createServices, type Services } from './services.js';
+import { createMemoryStore } from './store/memory.store.js';
+import { createRedisStore } from './store/redis.store.js';
+import type { KeyValueStore } from './store/store.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export interface BuildOptions {
+  /** Pino options or false; defaults to the configured JSON logger. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** TRUST_PROXY: true, a list of proxy addresses, or a hop count (Fastify takes a count as a function). */
+function trustProxy({ trustProxy: trust }: Config['http']): FastifyServerOptions['trustProxy'] {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
+
+export async function createStore(config: Config): Promise<KeyValueStore> {
+  return config.redis.url
+    ? createRedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix })
+    : createMemoryStore();
+}
+
+/**
+ * The composition root: database, shared store, services, GraphQL and REST on one Fastify
+ * instance. Everything it opens is closed by `app.close()`.
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const orm = await createOrm(config.db);
+  if (config.db.kind === 'sqlite') await migrate(orm);
+  const store = await createStore(config).catch(async (err) => {
+    await orm.close();
+    throw err;
+  });
+  const services = createServices(config, orm, store);
+
+  const app: FastifyInstance = Fastify({
+    logger: options.logger ?? loggerOptions(config),
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: trustProxy(config.http),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  });
+  app.decorate('services', services);
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([services.hasher.close(), store.close(), orm.close()]);
+  });
+
+  await app.register(cors, { origin: config.http.corsOrigins.length ? [...config.http.corsOrigins] : false });
+  await app.register(healthRoutes, services);
+  await registerGraphql(app, { config, auth: services.auth, invitations: services.invitations });
+  return app;
+}

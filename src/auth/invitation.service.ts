@@ -1,0 +1,108 @@
+import { raw, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import ms from 'ms';
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import { InvitationCode, InvitationStatus } from '../db/entities/invitation-code.entity.js';
+import { AppError } from '../errors.js';
+import { integer, messages, text, validate } from './validation.js';
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const CODE_LENGTH = 12;
+export const MAX_CODES_PER_CALL = 100;
+
+export interface CreateInvitations {
+  count?: number;
+  uses?: number;
+  /** A duration such as `7d`, `12h` or `30m`; none means the codes never expire. */
+  expiresIn?: string | null;
+  creatorId?: number | null;
+}
+
+const createShape = {
+  count: integer('count', 1, MAX_CODES_PER_CALL).default(1),
+  uses: integer('uses', 1, 1_000_000).default(1),
+  expiresIn: z
+    .string({ invalid_type_error: messages.string('expiresIn') })
+    .refine((v) => (ms(v as ms.StringValue) ?? 0) > 0, messages.format('expiresIn'))
+    .optional(),
+};
+
+function randomCode(): string {
+  let code = '';
+  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
+
+/** Invitation codes: created by admins or the CLI, one use taken by each registration. */
+export class InvitationService {
+  constructor(private readonly orm: MikroORM) {}
+
+  async create(input: CreateInvitations): Promise<InvitationCode[]> {
+    const { count, uses, expiresIn } = validate(createShape, { ...input });
+    const em = this.orm.em.fork();
+    const validUntil = expiresIn ? new Date(Date.now() + ms(expiresIn as ms.StringValue)) : null;
+    const codes = Array.from({ length: count }, () =>
+      em.create(InvitationCode, {
+        code: randomCode(),
+        usageLimit: uses,
+        validUntil,
+        userId: input.creatorId ?? null,
+      }),
+    );
+    await em.flush();
+    return codes;
+  }
+
+  async list(): Promise<InvitationCode[]> {
+    return this.orm.em.fork().find(InvitationCode, {}, { orderBy: { id: 'asc' } });
+  }
+
+  /**
+   * A code a newcomer can register with on the embedded default: an unused one made by the
+   * system if there is one, else a fresh single-use code valid for a week.
+   */
+  async starterCode(): Promise<InvitationCode> {
+    const unused = await this.orm.em.fork().findOne(
+      InvitationCode,
+      { userId: null, status: InvitationStatus.Usable, usageTimes: 0, validUntil: { $gt: new Date() } },
+      { orderBy: { id: 'desc' } },
+    );
+    return unused ?? (await this.create({ count: 1, uses: 1, expiresIn: '7d' }))[0]!;
+  }
+
+  /** Disables every row with this code; NOT_FOUND when there is none. */
+  async revoke(code: unknown): Promise<number> {
+    const { code: value } = validate({ code: text('code') }, { code });
+    const revoked = await this.orm.em
+      .fork()
+      .nativeUpdate(InvitationCode, { code: value }, { status: InvitationStatus.Disabled, updatedAt: new Date() });
+    if (revoked === 0) throw new AppError('NOT_FOUND', {}, `No invitation code "${value}".`);
+    return revoked;
+  }
+
+  /**
+   * Takes one use of a code inside the caller's transaction, with a single conditional update
+   * (enabled, not expired, uses left), so concurrent registrations cannot overdraw it.
+   */
+  static async takeUse(em: EntityManager, code: string): Promise<void> {
+    const now = new Date();
+    const candidate = await em.findOne(
+      InvitationCode,
+      { code, status: InvitationStatus.Usable },
+      { orderBy: { id: 'asc' }, fields: ['id'] },
+    );
+    const taken = candidate
+      ? await em.nativeUpdate(
+          InvitationCode,
+          {
+            id: candidate.id,
+            status: InvitationStatus.Usable,
+            usageTimes: { $lt: raw<InvitationCode, number>('usage_limit') },
+            $or: [{ validUntil: null }, { validUntil: { $gt: now } }],
+          },
+          { usageTimes: raw('usage_times + 1'), updatedAt: now },
+        )
+      : 0;
+    if (taken !== 1) throw new AppError('INVITATION_INVALID');
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { MAX_PASSWORD_BYTES } from './password-hasher.js';
+import { messages, password, text } from './validation.js';
+
+/** The legacy username rule (ASCII letters and digits, at least 6) with a maximum of 32. */
+export const USERNAME_MIN = 6;
+export const USERNAME_MAX = 32;
+
+/** The fields of a new account, shared by registration and `storegate admin create`. */
+export function newUserShape(passwordMinLength: number) {
+  return {
+    name: text('name'),
+    username: text('username', { min: USERNAME_MIN, max: USERNAME_MAX }).refine(
+      (v) => /^[A-Za-z0-9]*$/.test(v),
+      messages.alphaNum('username'),
+    ),
+    password: password('password', passwordMinLength),
+  };
+}
+
+/** Login accepts any account the legacy service could have created: only presence and maxima are checked. */
+export const loginShape = {
+  username: text('username'),
+  password: z
+    .string({ required_error: messages.required('password'), invalid_type_error: messages.string('password') })
+    .min(1, messages.required('password'))
+    .refine((v) => Buffer.byteLength(v) <= MAX_PASSWORD_BYTES, messages.maxBytes('password', MAX_PASSWORD_BYTES)),
+};

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const int = (min: number) => z.coerce.number().int().min(min);
+const list = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const offset = z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/, 'expected Z or an offset like +08:00');
+
+/** Every environment variable storegate reads, with its default. `.env.example` mirrors this. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).optional(),
+  PORT: int(0).max(65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^mysql:\/\/.+/, 'expected a mysql://user:password@host:port/database URL')
+    .optional(),
+  SQLITE_PATH: z.string().min(1).default('data/storegate.sqlite'),
+  DB_TIMEZONE: offset.default('+08:00'),
+  DB_POOL_MAX: int(1).default(10),
+
+  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL').optional(),
+  REDIS_KEY_PREFIX: z.string().default('storegate:'),
+
+  JWT_SECRET: z.string().optional(),
+  JWT_TTL: int(1).default(60),
+  JWT_REFRESH_TTL: int(1).default(20160),
+  JWT_BLACKLIST_GRACE_PERIOD: int(0).default(0),
+  LEGACY_JWT_PRV: z.string().default('23bd5c8949f600adb39e701c400872db7a5976f7'),
+
+  BCRYPT_COST: int(4).max(15).default(10),
+  BCRYPT_POOL_SIZE: int(0).default(0),
+  PASSWORD_MIN_LENGTH: int(1).max(72).default(8),
+
+  CAPTCHA_TTL: int(1).default(180),
+  CAPTCHA_FIXED_CODE: z.string().min(1).max(16).optional(),
+
+  RATE_LIMIT_SIGN: int(0).default(10),
+  RATE_LIMIT_ACCESS: int(0).default(60),
+  LOGIN_MAX_ATTEMPTS: int(1).default(5),
+  LOGIN_LOCK_SECONDS: int(1).default(60),
+  TRUST_PROXY: z.string().default('false'),
+
+  BODY_LIMIT: int(1024).default(102400),
+  CORS_ORIGINS: list.default(''),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_SANDBOX: bool.optional(),
+  GRAPHQL_MAX_DEPTH: int(1).default(10),
+  GRAPHQL_MAX_ALIASES: int(1).default(15),
+  GRAPHQL_MAX_TOKENS: int(100).default(1000),
+
+  APP_TIMEZONE: z.string().default('Asia/Shanghai'),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly db:
+    | { readonly kind: 'mysql'; readonly url: string; readonly timezone: string; readonly poolMax: number }
+    | { readonly kind: 'sqlite'; readonly path: string; readonly timezone: string };
+  readonly redis: { readonly url?: string; readonly keyPrefix: string };
+  readonly jwt: {
+    readonly secret: string;
+    readonly secretGenerated: boolean;
+    readonly ttlMinutes: number;
+    readonly refreshTtlMinutes: number;
+    readonly graceSeconds: number;
+    readonly prv: string;
+  };
+  readonly passwords: { readonly cost: number; readonly poolSize: number; readonly minLength: number };
+  readonly captcha: { readonly ttlSeconds: number; readonly fixedCode?: string };
+  readonly limits: {
+    readonly signPerMinute: number;
+    readonly accessPerMinute: number;
+    readonly loginMaxAttempts: number;
+    readonly loginLockSeconds: number;
+  };
+  readonly http: {
+    readonly trustProxy: boolean | number | string[];
+    readonly bodyLimit: number;
+    readonly corsOrigins: readonly string[];
+  };
+  readonly graphql: {
+    readonly introspection: boolean;
+    readonly sandbox: boolean;
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxTokens: number;
+  };
+  readonly appTimezone: string;
+  /** Start-up remarks the server logs once it has a logger (generated secret, ignored test code). */
+  readonly warnings: readonly string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (['false', '0', ''].includes(value)) return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses the environment once into a frozen Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (!parsed.success) throw new ConfigError(problems);
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  const warnings: string[] = [];
+
+  if (!isTimeZone(env.APP_TIMEZONE)) problems.push(`APP_TIMEZONE: unknown time zone "${env.APP_TIMEZONE}"`);
+  if (production) {
+    if (!env.DATABASE_URL) problems.push('DATABASE_URL: required in production (mysql://…)');
+    if (!env.REDIS_URL) problems.push('REDIS_URL: required in production (redis://…)');
+    if (!env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 bytes)');
+  }
+  if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32 && production) {
+    problems.push('JWT_SECRET: must be at least 32 bytes in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  let secret = env.JWT_SECRET;
+  if (!secret) {
+    secret = randomBytes(32).toString('base64url');
+    warnings.push('JWT_SECRET is not set: a random secret was generated, so every token dies with this process.');
+  }
+  let fixedCode = env.CAPTCHA_FIXED_CODE;
+  if (fixedCode && production) {
+    warnings.push('CAPTCHA_FIXED_CODE is ignored in production.');
+    fixedCode = undefined;
+  }
+
+  return Object.freeze({
+    env: env.NODE_ENV,
+    production,
+    host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    db: env.DATABASE_URL
+      ? { kind: 'mysql', url: env.DATABASE_URL, timezone: env.DB_TIMEZONE, poolMax: env.DB_POOL_MAX }
+      : { kind: 'sqlite', path: env.SQLITE_PATH, timezone: env.DB_TIMEZONE },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    jwt: {
+      secret,
+      secretGenerated: !env.JWT_SECRET,
+      ttlMinutes: env.JWT_TTL,
+      refreshTtlMinutes: env.JWT_REFRESH_TTL,
+      graceSeconds: env.JWT_BLACKLIST_GRACE_PERIOD,
+      prv: env.LEGACY_JWT_PRV,
+    },
+    passwords: { cost: env.BCRYPT_COST, poolSize: env.BCRYPT_POOL_SIZE, minLength: env.PASSWORD_MIN_LENGTH },
+    captcha: { ttlSeconds: env.CAPTCHA_TTL, fixedCode },
+    limits: {
+      signPerMinute: env.RATE_LIMIT_SIGN,
+      accessPerMinute: env.RATE_LIMIT_ACCESS,
+      loginMaxAttempts: env.LOGIN_MAX_ATTEMPTS,
+      loginLockSeconds: env.LOGIN_LOCK_SECONDS,
+    },
+    http: {
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      bodyLimit: env.BODY_LIMIT,
+      corsOrigins: env.CORS_ORIGINS,
+    },
+    graphql: {
+      introspection: env.GRAPHQL_INTROSPECTION ?? !production,
+      sandbox: env.GRAPHQL_SANDBOX ?? !production,
+      maxDepth: env.GRAPHQL_MAX_DEPTH,
+      maxAliases: env.GRAPHQL_MAX_ALIASES,
+      maxTokens: env.GRAPHQL_MAX_TOKENS,
+    },
+    appTimezone: env.APP_TIMEZONE,
+    warnings,
+  } satisfies Config);
+}

@@ -1,0 +1,67 @@
+import { BigIntType, Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+
+export enum UserStatus {
+  Enabled = 1,
+  Inactive = 0,
+  Disabled = -1,
+}
+
+export type Role = 'user' | 'admin';
+
+/** The legacy `users` table plus storegate's `token_version` and `role`. */
+@Entity({ tableName: 'users' })
+export class User {
+  [OptionalProps]?:
+    | 'email'
+    | 'emailVerifiedAt'
+    | 'phone'
+    | 'rememberToken'
+    | 'status'
+    | 'tokenVersion'
+    | 'role'
+    | 'createdAt'
+    | 'updatedAt';
+
+  @PrimaryKey({ type: new BigIntType('number'), unsigned: true, autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 255 })
+  name!: string;
+
+  @Property({ type: 'string', length: 255, unique: 'users_username_unique' })
+  username!: string;
+
+  @Property({ type: 'string', length: 255, nullable: true, unique: 'users_email_unique' })
+  email: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamp', nullable: true })
+  emailVerifiedAt: Date | null = null;
+
+  @Property({ type: 'string', length: 255, nullable: true, unique: 'users_phone_unique' })
+  phone: string | null = null;
+
+  /** The bcrypt hash: hidden from serialisation and loaded only when asked for. */
+  @Property({ type: 'string', length: 255, hidden: true, lazy: true })
+  password!: string;
+
+  @Property({ type: 'string', length: 100, nullable: true, hidden: true })
+  rememberToken: string | null = null;
+
+  @Property({ type: 'string', length: 255 })
+  invitationCode!: string;
+
+  @Property({ type: 'integer', default: UserStatus.Enabled })
+  status: UserStatus = UserStatus.Enabled;
+
+  @Property({ type: 'integer', default: 0 })
+  tokenVersion = 0;
+
+  @Enum({ items: ['user', 'admin'], type: 'string', length: 16, default: 'user' })
+  role: Role = 'user';
+
+  @Property({ type: 'datetime', columnType: 'timestamp', nullable: true })
+  createdAt: Date | null = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamp', nullable: true, onUpdate: () => new Date() })
+  updatedAt: Date | null = new Date();
+}

@@ -1,0 +1,65 @@
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { LibSqlDriver } from '@mikro-orm/libsql';
+import { Migrator } from '@mikro-orm/migrations';
+import { MySqlDriver } from '@mikro-orm/mysql';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Config } from '../config.js';
+import { InvitationCode } from './entities/invitation-code.entity.js';
+import { User } from './entities/user.entity.js';
+import { LegacyTablesMigration } from './migrations/legacy-tables.migration.js';
+import { StoregateColumnsMigration } from './migrations/storegate-columns.migration.js';
+
+export const entities = [User, InvitationCode];
+
+export const migrations = [
+  { name: '20261124000000_legacy_tables', class: LegacyTablesMigration },
+  { name: '20261124000100_storegate_columns', class: StoregateColumnsMigration },
+];
+
+/** Connection failures surface within about two seconds instead of queueing requests. */
+const FAIL_FAST_MS = 2000;
+
+export function ormOptions(db: Config['db']): Options {
+  const common = {
+    entities,
+    timezone: db.timezone,
+    allowGlobalContext: false,
+    ensureDatabase: false,
+    discovery: { warnWhenNoEntities: true },
+  } satisfies Options;
+  if (db.kind === 'mysql') {
+    return {
+      ...common,
+      driver: MySqlDriver,
+      clientUrl: db.url,
+      pool: { min: 0, max: db.poolMax, acquireTimeoutMillis: FAIL_FAST_MS },
+      driverOptions: { connection: { connectTimeout: FAIL_FAST_MS } },
+      extensions: [Migrator],
+      migrations: { tableName: 'storegate_migrations', migrationsList: migrations, transactional: false, silent: true },
+    };
+  }
+  return { ...common, driver: LibSqlDriver, dbName: db.path };
+}
+
+export async function createOrm(db: Config['db']): Promise<MikroORM> {
+  if (db.kind === 'sqlite' && db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  return MikroORM.init(ormOptions(db));
+}
+
+/**
+ * Brings the schema up to date: committed migrations on MySQL; on the embedded SQLite file the
+ * schema is derived from the entities, with usernames unique regardless of letter case as
+ * MySQL's default collation makes them.
+ */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  if (orm.config.get('driver') === MySqlDriver) {
+    const done = await orm.getMigrator().up();
+    return done.map((m) => m.name);
+  }
+  await orm.schema.updateSchema();
+  await orm.em
+    .getConnection()
+    .execute('CREATE UNIQUE INDEX IF NOT EXISTS users_username_nocase ON users (username COLLATE NOCASE)');
+  return [];
+}

@@ -1,0 +1,65 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/auth.service.js';
+import type { InvitationService } from '../auth/invitation.service.js';
+import { clientContext } from '../client-context.js';
+import type { Config } from '../config.js';
+import { createContext, type GraphqlContext } from './context.js';
+import { formatGraphqlError } from './format-error.js';
+import { AuthResolver } from './resolvers/auth.resolver.js';
+import { InvitationResolver } from './resolvers/invitation.resolver.js';
+import { createSchema } from './schema.js';
+
+export interface GraphqlDependencies {
+  config: Config;
+  auth: AuthService;
+  invitations: InvitationService;
+}
+
+/** Mounts Apollo Server on `/graphql`: the schema, its limits, error shaping and the Sandbox page. */
+export async function registerGraphql(app: FastifyInstance, { config, auth, invitations }: GraphqlDependencies) {
+  const schema = await createSchema(
+    new Map<Function, object>([
+      [AuthResolver, new AuthResolver(auth)],
+      [InvitationResolver, new InvitationResolver(invitations)],
+    ]),
+  );
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.graphql.maxDepth },
+    maxAliases: { n: config.graphql.maxAliases },
+    maxTokens: { n: config.graphql.maxTokens },
+    maxDirectives: { n: 20 },
+    costLimit: { maxCost: 5000 },
+    blockFieldSuggestion: { enabled: !config.graphql.introspection },
+  }).protect();
+
+  const apollo = new ApolloServer<GraphqlContext>({
+    schema,
+    introspection: config.graphql.introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: armor.validationRules,
+    // graphql-armor and the Fastify integration type their plugins against Apollo's CommonJS typings.
+    plugins: [
+      ...armor.plugins,
+      fastifyApolloDrainPlugin(app),
+      config.graphql.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+        : ApolloServerPluginLandingPageDisabled(),
+    ] as ApolloServerPlugin<GraphqlContext>[],
+    formatError: (formatted, error) =>
+      formatGraphqlError(formatted, error, (failure) =>
+        app.log.error({ err: failure.cause ?? failure, code: failure.graphqlCode }, 'graphql operation failed'),
+      ),
+  });
+  await apollo.start();
+  await app.register(fastifyApollo(apollo), {
+    path: '/graphql',
+    context: async (request) => createContext(auth, clientContext(request)),
+  });
+}

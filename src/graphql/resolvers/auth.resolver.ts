@@ -1,0 +1,59 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { AuthService } from '../../auth/auth.service.js';
+import type { GraphqlContext } from '../context.js';
+import { AuthPayload } from '../types/auth-payload.type.js';
+import { CaptchaType } from '../types/captcha.type.js';
+import { LoginInput, RegisterInput } from '../types/inputs.js';
+import { UserType } from '../types/user.type.js';
+
+@Resolver()
+export class AuthResolver {
+  constructor(private readonly auth: AuthService) {}
+
+  @Mutation(() => CaptchaType, { description: 'A single-use image captcha, needed to register.' })
+  async requestCaptcha(
+    @Ctx() ctx: GraphqlContext,
+    @Arg('username', () => String, { nullable: true, description: 'Recorded, not required.' }) username?: string,
+  ): Promise<CaptchaType> {
+    const captcha = await this.auth.requestCaptcha(username, ctx.client);
+    return Object.assign(new CaptchaType(), {
+      captchaKey: captcha.key,
+      expiresAt: captcha.expiresAt,
+      imageDataUrl: captcha.imageDataUrl,
+    });
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Creates an account with an invitation code and logs it in.' })
+  async register(@Ctx() ctx: GraphqlContext, @Arg('input', () => RegisterInput) input: RegisterInput) {
+    return AuthPayload.from(await this.auth.register({ ...input }, ctx.client));
+  }
+
+  @Mutation(() => AuthPayload)
+  async login(@Ctx() ctx: GraphqlContext, @Arg('input', () => LoginInput) input: LoginInput) {
+    return AuthPayload.from(await this.auth.login({ ...input }, ctx.client));
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes the presented token.' })
+  async logout(@Ctx() ctx: GraphqlContext): Promise<boolean> {
+    await this.auth.logout(ctx.client);
+    return true;
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes every token of the current user.' })
+  async logoutAll(@Ctx() ctx: GraphqlContext): Promise<boolean> {
+    await this.auth.logoutAll(ctx.client);
+    return true;
+  }
+
+  @Mutation(() => AuthPayload, {
+    description: 'Trades the presented token (even expired, within the refresh window) for a new one.',
+  })
+  async refresh(@Ctx() ctx: GraphqlContext) {
+    return AuthPayload.from(await this.auth.refresh(ctx.client));
+  }
+
+  @Query(() => UserType, { description: 'The user of the presented token.' })
+  async me(@Ctx() ctx: GraphqlContext): Promise<UserType> {
+    return UserType.from(await this.auth.me(ctx.client));
+  }
+}

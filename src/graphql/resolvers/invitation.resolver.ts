@@ -1,0 +1,34 @@
+import { Arg, Authorized, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { InvitationService } from '../../auth/invitation.service.js';
+import type { User } from '../../db/entities/user.entity.js';
+import { CurrentUser } from '../auth-checker.js';
+import { InvitationCodeType } from '../types/invitation-code.type.js';
+
+@Resolver()
+@Authorized('admin')
+export class InvitationResolver {
+  constructor(private readonly invitations: InvitationService) {}
+
+  @Mutation(() => [InvitationCodeType], { description: 'Admin only.' })
+  async createInvitationCodes(
+    @CurrentUser() admin: User,
+    @Arg('count', () => Int, { defaultValue: 1 }) count: number,
+    @Arg('uses', () => Int, { defaultValue: 1, description: 'Registrations each code admits.' }) uses: number,
+    @Arg('expiresIn', () => String, { nullable: true, description: 'A duration such as `7d`; none: never.' })
+    expiresIn?: string,
+  ): Promise<InvitationCodeType[]> {
+    const codes = await this.invitations.create({ count, uses, expiresIn, creatorId: admin.id });
+    return codes.map((c) => InvitationCodeType.from(c));
+  }
+
+  @Mutation(() => Boolean, { description: 'Admin only. Disables the code.' })
+  async revokeInvitationCode(@Arg('code', () => String) code: string): Promise<boolean> {
+    await this.invitations.revoke(code);
+    return true;
+  }
+
+  @Query(() => [InvitationCodeType], { description: 'Admin only.' })
+  async invitationCodes(): Promise<InvitationCodeType[]> {
+    return (await this.invitations.list()).map((c) => InvitationCodeType.from(c));
+  }
+}

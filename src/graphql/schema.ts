@@ -1,0 +1,23 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type ContainerType } from 'type-graphql';
+import { authChecker } from './auth-checker.js';
+import { AuthResolver } from './resolvers/auth.resolver.js';
+import { InvitationResolver } from './resolvers/invitation.resolver.js';
+import { MetaResolver } from './resolvers/meta.resolver.js';
+
+export const resolvers = [AuthResolver, InvitationResolver, MetaResolver] as const;
+
+/** The resolvers' constructor arguments, by resolver class. */
+export type ResolverInstances = Map<Function, object>;
+
+export function createSchema(instances: ResolverInstances = new Map()): Promise<GraphQLSchema> {
+  const container: ContainerType = {
+    get: (someClass) => instances.get(someClass as Function) ?? new (someClass as new () => object)(),
+  };
+  return buildSchema({ resolvers, container, authChecker, validate: false });
+}
+
+/** The SDL committed as `schema.graphql`: sorted, so diffs stay readable. */
+export async function printSdl(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await createSchema()))}\n`;
+}

@@ -1,0 +1,55 @@
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import type { User } from '../../db/entities/user.entity.js';
+
+/** The public face of a user: the entity's hash and remember token have no field here. */
+@ObjectType('User')
+export class UserType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  username!: string;
+
+  @Field(() => String, { nullable: true })
+  email!: string | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  phone!: string | null;
+
+  @Field(() => String, { description: 'The invitation code the user registered with.' })
+  invitationCode!: string;
+
+  @Field(() => Int, { description: '1 enabled, 0 inactive, -1 disabled.' })
+  status!: number;
+
+  @Field(() => String, { description: '`user` or `admin`.' })
+  role!: string;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  createdAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  updatedAt!: Date | null;
+
+  static from(user: User): UserType {
+    return Object.assign(new UserType(), {
+      id: String(user.id),
+      name: user.name,
+      username: user.username,
+      email: user.email,
+      emailVerifiedAt: user.emailVerifiedAt,
+      phone: user.phone,
+      invitationCode: user.invitationCode,
+      status: user.status,
+      role: user.role,
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    });
+  }
+}

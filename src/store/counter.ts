@@ -1,0 +1,31 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Counter, CounterState } from './store.js';
+
+function state(res: RateLimiterRes | null, limit: number): CounterState {
+  const count = res?.consumedPoints ?? 0;
+  const retryAfter = res ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
+  return { allowed: count <= limit, count, remaining: Math.max(0, limit - count), retryAfter };
+}
+
+/** Adapts a rate-limiter-flexible limiter (Redis or memory) to the Counter interface. */
+export function limiterCounter(limiter: RateLimiterAbstract, limit: number): Counter {
+  return {
+    async hit(key) {
+      try {
+        return state(await limiter.consume(key), limit);
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return state(err, limit);
+        throw err;
+      }
+    },
+    async peek(key) {
+      return state(await limiter.get(key), limit);
+    },
+    async lock(key, seconds) {
+      await limiter.block(key, seconds);
+    },
+    async reset(key) {
+      await limiter.delete(key);
+    },
+  };
+}

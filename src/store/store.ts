@@ -1,0 +1,44 @@
+/** A fixed-window counter with an optional lock, backed by rate-limiter-flexible. */
+export interface Counter {
+  /** Counts one hit; `allowed` is false once the limit is passed (and while the key is locked). */
+  hit(key: string): Promise<CounterState>;
+  /** Reads the state without counting. */
+  peek(key: string): Promise<CounterState>;
+  /** Locks the key for `seconds`. */
+  lock(key: string, seconds: number): Promise<void>;
+  reset(key: string): Promise<void>;
+}
+
+export interface CounterState {
+  allowed: boolean;
+  /** Hits so far in the current window. */
+  count: number;
+  remaining: number;
+  /** Seconds until the window (or lock) ends. */
+  retryAfter: number;
+}
+
+export interface CounterOptions {
+  name: string;
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * The shared state of storegate (captchas, revoked tokens, throttles). Redis in production, an
+ * in-process TTL map in the embedded mode; both pass the same contract tests.
+ */
+export interface KeyValueStore {
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Stores only when the key is absent; true when this call stored it (atomic). */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
+  /** Reads and deletes in one atomic step: of concurrent callers, one gets the value. */
+  take(key: string): Promise<string | null>;
+  delete(key: string): Promise<void>;
+  counter(options: CounterOptions): Counter;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

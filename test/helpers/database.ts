@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { TEST_MYSQL_URL } from './services-env.js';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  /** Runs SQL on this database outside the ORM (fixtures, assertions). */
+  query<T = unknown>(sql: string, params?: unknown[]): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty MariaDB database for one test file; `drop()` removes it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `storegate_test_${randomBytes(5).toString('hex')}`;
+  const admin = await mysql.createConnection({ uri: TEST_MYSQL_URL });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  const url = `${TEST_MYSQL_URL.replace(/\/$/, '')}/${name}`;
+  const pool = mysql.createPool({ uri: url, connectionLimit: 2, dateStrings: true });
+  return {
+    url,
+    name,
+    async query<T>(sql: string, params: unknown[] = []) {
+      const [rows] = await pool.query(sql, params);
+      return rows as T[];
+    },
+    async drop() {
+      await pool.end();
+      const conn = await mysql.createConnection({ uri: TEST_MYSQL_URL });
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createOrm, migrate } from '../../src/db/orm.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_REDIS_URL } from './services-env.js';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abcdef';
+export const CAPTCHA_CODE = 'ABCDE';
+
+export interface Gateway {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  app: FastifyInstance;
+  config: Config;
+  db: TestDatabase;
+  redisPrefix: string;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  env?: Record<string, string>;
+  /** Share another gateway's database and Redis prefix (several instances). */
+  shareWith?: Gateway;
+}
+
+/** Deletes every Redis key under a prefix (SCAN, never KEYS). */
+export async function clearRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/**
+ * A gateway on MariaDB and Redis, listening on a random loopback port, with its own migrated
+ * database and Redis key prefix. Limits are relaxed unless `env` sets them.
+ */
+export async function startGateway({ env = {}, shareWith }: GatewayOptions = {}): Promise<Gateway> {
+  const db = shareWith?.db ?? (await createTestDatabase());
+  const redisPrefix = shareWith?.redisPrefix ?? `sgtest:${randomBytes(4).toString('hex')}:`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: redisPrefix,
+    JWT_SECRET: TEST_JWT_SECRET,
+    BCRYPT_COST: '4',
+    BCRYPT_POOL_SIZE: '2',
+    CAPTCHA_FIXED_CODE: CAPTCHA_CODE,
+    RATE_LIMIT_SIGN: '0',
+    RATE_LIMIT_ACCESS: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  if (!shareWith) {
+    const orm = await createOrm(config.db);
+    await migrate(orm);
+    await orm.close();
+  }
+  const app = await buildApp(config, { logger: false });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    app,
+    config,
+    db,
+    redisPrefix,
+    async close() {
+      await app.close();
+      if (!shareWith) {
+        await db.drop();
+        await clearRedisPrefix(redisPrefix);
+      }
+    },
+  };
+}
+
+/** A gateway on the embedded default: SQLite in a temporary file and the in-process store. */
+export async function startEmbeddedGateway(env: Record<string, string> = {}): Promise<Omit<Gateway, 'db' | 'redisPrefix'>> {
+  const path = `/tmp/storegate-test-${randomBytes(4).toString('hex')}.sqlite`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    SQLITE_PATH: path,
+    BCRYPT_COST: '4',
+    BCRYPT_POOL_SIZE: '2',
+    CAPTCHA_FIXED_CODE: CAPTCHA_CODE,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const app = await buildApp(config, { logger: false });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url: address,
+    app,
+    config,
+    async close() {
+      await app.close();
+      const { rm } = await import('node:fs/promises');
+      await rm(path, { force: true });
+    },
+  };
+}

@@ -1,0 +1,39 @@
+export interface GraphqlResponse<T = Record<string, any>> {
+  status: number;
+  data: T | null | undefined;
+  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+}
+
+/** Sends one GraphQL operation over real HTTP. */
+export async function gql<T = Record<string, any>>(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<GraphqlResponse<T>> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T | null; errors?: GraphqlResponse<T>['errors'] };
+  return { status: response.status, data: body.data, errors: body.errors };
+}
+
+export const ops = {
+  captcha: 'mutation ($username: String) { requestCaptcha(username: $username) { captchaKey expiresAt imageDataUrl } }',
+  register:
+    'mutation ($input: RegisterInput!) { register(input: $input) { accessToken tokenType expiresIn expiresAt user { id name username status role invitationCode createdAt } } }',
+  login:
+    'mutation ($input: LoginInput!) { login(input: $input) { accessToken tokenType expiresIn expiresAt user { id username } } }',
+  me: '{ me { id name username email phone status role invitationCode createdAt updatedAt } }',
+  refresh: 'mutation { refresh { accessToken tokenType expiresIn expiresAt user { id } } }',
+  logout: 'mutation { logout }',
+  logoutAll: 'mutation { logoutAll }',
+  responseCodes: '{ responseCodes { code message } }',
+};
