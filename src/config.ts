@@ -10,6 +10,15 @@ const list = z
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 const offset = z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/, 'expected Z or an offset like +08:00');
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every environment variable storegate reads, with its default. `.env.example` mirrors this. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -55,7 +64,14 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: int(1).default(15),
   GRAPHQL_MAX_TOKENS: int(100).default(1000),
 
-  APP_TIMEZONE: z.string().default('Asia/Shanghai'),
+  APP_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone').default('Asia/Shanghai'),
+}).superRefine((env, ctx) => {
+  if (env.NODE_ENV !== 'production') return;
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (!env.DATABASE_URL) problem('DATABASE_URL', 'required in production (mysql://…)');
+  if (!env.REDIS_URL) problem('REDIS_URL', 'required in production (redis://…)');
+  if (!env.JWT_SECRET) problem('JWT_SECRET', 'required in production (at least 32 bytes)');
+  else if (Buffer.byteLength(env.JWT_SECRET) < 32) problem('JWT_SECRET', 'must be at least 32 bytes in production');
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -117,37 +133,16 @@ function parseTrustProxy(value: string): boolean | number | string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Parses the environment once into a frozen Config, or throws ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(raw);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  if (!parsed.success) throw new ConfigError(problems);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
   const warnings: string[] = [];
-
-  if (!isTimeZone(env.APP_TIMEZONE)) problems.push(`APP_TIMEZONE: unknown time zone "${env.APP_TIMEZONE}"`);
-  if (production) {
-    if (!env.DATABASE_URL) problems.push('DATABASE_URL: required in production (mysql://…)');
-    if (!env.REDIS_URL) problems.push('REDIS_URL: required in production (redis://…)');
-    if (!env.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 bytes)');
-  }
-  if (env.JWT_SECRET && Buffer.byteLength(env.JWT_SECRET) < 32 && production) {
-    problems.push('JWT_SECRET: must be at least 32 bytes in production');
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 
   let secret = env.JWT_SECRET;
   if (!secret) {

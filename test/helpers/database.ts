@@ -10,13 +10,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** TEST_MYSQL_URL names the server (and perhaps a database of its own): the same server, another database. */
+export function databaseUrl(name: string): string {
+  const url = new URL(TEST_MYSQL_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /** A fresh, empty MariaDB database for one test file; `drop()` removes it. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `storegate_test_${randomBytes(5).toString('hex')}`;
   const admin = await mysql.createConnection({ uri: TEST_MYSQL_URL });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
-  const url = `${TEST_MYSQL_URL.replace(/\/$/, '')}/${name}`;
+  const url = databaseUrl(name);
   const pool = mysql.createPool({ uri: url, connectionLimit: 2, dateStrings: true });
   return {
     url,

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'mysql://root@127.0.0.1:3306/storegate',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  JWT_SECRET: 'x'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('runs embedded with no variables at all: SQLite, in-process store, a generated secret and a warning', () => {
+    const config = loadConfig({});
+    expect(config.db.kind).toBe('sqlite');
+    expect(config.redis.url).toBeUndefined();
+    expect(config.jwt.secretGenerated).toBe(true);
+    expect(Buffer.byteLength(config.jwt.secret)).toBeGreaterThanOrEqual(32);
+    expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(4000);
+    expect(config.jwt.ttlMinutes).toBe(60);
+    expect(config.jwt.refreshTtlMinutes).toBe(20160);
+    expect(config.passwords.cost).toBe(10);
+    expect(config.captcha.ttlSeconds).toBe(180);
+    expect(config.limits).toMatchObject({ signPerMinute: 10, accessPerMinute: 60 });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('refuses to start in production without DATABASE_URL, REDIS_URL and JWT_SECRET, naming each', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems.join('\n')).toMatch(/DATABASE_URL/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL/);
+    expect(problems.join('\n')).toMatch(/JWT_SECRET/);
+  });
+
+  it('refuses a JWT_SECRET under 32 bytes in production', () => {
+    expect(problemsOf({ ...production, JWT_SECRET: 'short' }).join('\n')).toMatch(/JWT_SECRET.*32 bytes/);
+    expect(problemsOf(production)).toEqual([]);
+  });
+
+  it('ignores CAPTCHA_FIXED_CODE in production, with a warning', () => {
+    const config = loadConfig({ ...production, CAPTCHA_FIXED_CODE: 'AAAAA' });
+    expect(config.captcha.fixedCode).toBeUndefined();
+    expect(config.warnings.join('\n')).toMatch(/CAPTCHA_FIXED_CODE/);
+    expect(loadConfig({ CAPTCHA_FIXED_CODE: 'AAAAA' }).captcha.fixedCode).toBe('AAAAA');
+  });
+
+  it('listens on every interface in production', () => {
+    expect(loadConfig(production).host).toBe('0.0.0.0');
+  });
+
+  it('names every malformed variable at once', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'postgres://x', BCRYPT_COST: '99', APP_TIMEZONE: 'Mars/Base' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'BCRYPT_COST']));
+    expect(problemsOf({ APP_TIMEZONE: 'Mars/Base' }).join()).toMatch(/APP_TIMEZONE/);
+  });
+
+  it('reads TRUST_PROXY as off, on, a hop count or a list of addresses', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.0.2' }).http.trustProxy).toEqual(['10.0.0.1', '10.0.0.2']);
+  });
+});
