@@ -2,6 +2,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
+import { assertAdoptable } from './adoption.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config.js';
@@ -48,12 +49,14 @@ export async function createOrm(db: Config['db']): Promise<MikroORM> {
 }
 
 /**
- * Brings the schema up to date: committed migrations on MySQL; on the embedded SQLite file the
+ * Brings the schema up to date: committed migrations on MySQL (after checking that legacy data
+ * can be adopted as it is); on the embedded SQLite file the
  * schema is derived from the entities, with usernames unique regardless of letter case as
  * MySQL's default collation makes them.
  */
 export async function migrate(orm: MikroORM): Promise<string[]> {
   if (orm.config.get('driver') === MySqlDriver) {
+    await assertAdoptable(orm);
     const done = await orm.getMigrator().up();
     return done.map((m) => m.name);
   }

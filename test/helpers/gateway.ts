@@ -24,6 +24,8 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Share another gateway's database and Redis prefix (several instances). */
   shareWith?: Gateway;
+  /** Runs on the fresh database before the migrations (a legacy schema to adopt, say). */
+  beforeMigrate?: (db: TestDatabase) => Promise<void>;
 }
 
 /** Deletes every Redis key under a prefix (SCAN, never KEYS). */
@@ -42,7 +44,7 @@ export async function clearRedisPrefix(prefix: string): Promise<void> {
  * A gateway on MariaDB and Redis, listening on a random loopback port, with its own migrated
  * database and Redis key prefix. Limits are relaxed unless `env` sets them.
  */
-export async function startGateway({ env = {}, shareWith }: GatewayOptions = {}): Promise<Gateway> {
+export async function startGateway({ env = {}, shareWith, beforeMigrate }: GatewayOptions = {}): Promise<Gateway> {
   const db = shareWith?.db ?? (await createTestDatabase());
   const redisPrefix = shareWith?.redisPrefix ?? `sgtest:${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
@@ -60,6 +62,7 @@ export async function startGateway({ env = {}, shareWith }: GatewayOptions = {})
     ...env,
   });
   if (!shareWith) {
+    await beforeMigrate?.(db);
     const orm = await createOrm(config.db);
     await migrate(orm);
     await orm.close();
