@@ -1,5 +1,10 @@
+import { createRequire } from 'node:module';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+
+// Node loads graphql's CommonJS entry for Apollo and type-graphql; Vite would hand our own
+// sources its `module` entry, a second graphql whose instanceof checks reject the first's types.
+const graphqlAsNodeLoadsIt = createRequire(import.meta.url).resolve('graphql');
 
 // SWC, not esbuild: type-graphql and MikroORM need the decorator metadata esbuild cannot emit.
 export default defineConfig({
@@ -12,6 +17,7 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlAsNodeLoadsIt }] },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],

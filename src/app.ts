@@ -1,14 +1,17 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { createOrm, migrate } from './db/orm.js';
 import { registerGraphql } from './graphql/graphql.plugin.js';
-import { healthRoutes } from './ops/health.routes.js';
+import { graphqlMetricsPlugin } from './ops/graphql-metrics.plugin.js';
+import { dependencyChecks, healthRoutes } from './ops/health.routes.js';
 import { loggerOptions } from './ops/logger.js';
+import { registerMetrics } from './ops/metrics.plugin.js';
+import { echoRequestId, requestId } from './ops/request-id.js';
+import { registerRest } from './rest/rest.plugin.js';
 import { createServices, type Services } from './services.js';
 import { createMemoryStore } from './store/memory.store.js';
-import { createRedisStore } from './store/redis.store.js';
+import { createRedisStore, isRedisConfigured } from './store/redis.store.js';
 import type { KeyValueStore } from './store/store.js';
 
 declare module 'fastify' {
@@ -28,9 +31,7 @@ function trustProxy({ trustProxy: trust }: Config['http']): FastifyServerOptions
 }
 
 export async function createStore(config: Config): Promise<KeyValueStore> {
-  return config.redis.url
-    ? createRedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix })
-    : createMemoryStore();
+  return isRedisConfigured(config.redis) ? createRedisStore(config.redis) : createMemoryStore();
 }
 
 /**
@@ -50,8 +51,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: options.logger ?? loggerOptions(config),
     bodyLimit: config.http.bodyLimit,
     trustProxy: trustProxy(config.http),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    genReqId: requestId,
     return503OnClosing: true,
   });
   app.decorate('services', services);
@@ -60,7 +61,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await app.register(cors, { origin: config.http.corsOrigins.length ? [...config.http.corsOrigins] : false });
-  await app.register(healthRoutes, services);
-  await registerGraphql(app, { config, auth: services.auth, invitations: services.invitations });
+  echoRequestId(app);
+  const metrics = registerMetrics(app, services.hasher);
+  await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });
+  await registerRest(app, { config, auth: services.auth });
+  await registerGraphql(app, {
+    config,
+    auth: services.auth,
+    invitations: services.invitations,
+    plugins: [graphqlMetricsPlugin(metrics)],
+  });
   return app;
 }

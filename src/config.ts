@@ -8,7 +8,16 @@ const int = (min: number) => z.coerce.number().int().min(min);
 const list = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+/** `host:port,host:port` (IPv6 hosts in brackets) into the nodes ioredis takes. */
+const nodes = list
+  .pipe(z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port entries')))
+  .transform((entries) => entries.map(parseNode));
 const offset = z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/, 'expected Z or an offset like +08:00');
+
+function parseNode(entry: string): RedisNode {
+  const colon = entry.lastIndexOf(':');
+  return { host: entry.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(entry.slice(colon + 1)) };
+}
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -25,6 +34,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).optional(),
   PORT: int(0).max(65535).default(4000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
 
   DATABASE_URL: z
     .string()
@@ -35,6 +45,10 @@ const envSchema = z.object({
   DB_POOL_MAX: int(1).default(10),
 
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL').optional(),
+  REDIS_SENTINELS: nodes.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  REDIS_CLUSTER_NODES: nodes.optional(),
+  REDIS_PASSWORD: z.string().optional(),
   REDIS_KEY_PREFIX: z.string().default('storegate:'),
 
   JWT_SECRET: z.string().optional(),
@@ -66,15 +80,25 @@ const envSchema = z.object({
 
   APP_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone').default('Asia/Shanghai'),
 }).superRefine((env, ctx) => {
-  if (env.NODE_ENV !== 'production') return;
   const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  const redisSources = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+  const redisSet = redisSources.filter((name) => env[name]?.length);
+  if (redisSet.length > 1) problem(redisSet[1]!, `set only one of ${redisSources.join(', ')}`);
+  if (env.NODE_ENV !== 'production') return;
   if (!env.DATABASE_URL) problem('DATABASE_URL', 'required in production (mysql://…)');
-  if (!env.REDIS_URL) problem('REDIS_URL', 'required in production (redis://…)');
+  if (!redisSet.length) {
+    problem('REDIS_URL', 'required in production (redis://…), or REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+  }
   if (!env.JWT_SECRET) problem('JWT_SECRET', 'required in production (at least 32 bytes)');
   else if (Buffer.byteLength(env.JWT_SECRET) < 32) problem('JWT_SECRET', 'must be at least 32 bytes in production');
 });
 
 type Env = z.infer<typeof envSchema>;
+
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
 
 export interface Config {
   readonly env: Env['NODE_ENV'];
@@ -82,10 +106,21 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: Env['LOG_LEVEL'];
+  /** Human-readable log lines instead of JSON; unset: only in development on a terminal. */
+  readonly logPretty?: boolean;
   readonly db:
     | { readonly kind: 'mysql'; readonly url: string; readonly timezone: string; readonly poolMax: number }
     | { readonly kind: 'sqlite'; readonly path: string; readonly timezone: string };
-  readonly redis: { readonly url?: string; readonly keyPrefix: string };
+  /** Unset url, sentinels and clusterNodes: the in-process store. */
+  readonly redis: {
+    readonly url?: string;
+    readonly sentinels?: readonly RedisNode[];
+    readonly sentinelName: string;
+    readonly clusterNodes?: readonly RedisNode[];
+    /** The password of Sentinel-managed or Cluster nodes (a URL carries its own). */
+    readonly password?: string;
+    readonly keyPrefix: string;
+  };
   readonly jwt: {
     readonly secret: string;
     readonly secretGenerated: boolean;
@@ -161,10 +196,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logPretty: env.LOG_PRETTY,
     db: env.DATABASE_URL
       ? { kind: 'mysql', url: env.DATABASE_URL, timezone: env.DB_TIMEZONE, poolMax: env.DB_POOL_MAX }
       : { kind: 'sqlite', path: env.SQLITE_PATH, timezone: env.DB_TIMEZONE },
-    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    redis: {
+      url: env.REDIS_URL,
+      sentinels: env.REDIS_SENTINELS,
+      sentinelName: env.REDIS_SENTINEL_NAME,
+      clusterNodes: env.REDIS_CLUSTER_NODES,
+      password: env.REDIS_PASSWORD,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+    },
     jwt: {
       secret,
       secretGenerated: !env.JWT_SECRET,

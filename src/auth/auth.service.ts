@@ -1,14 +1,14 @@
 import { raw, UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
 import { User, UserStatus, type Role } from '../db/entities/user.entity.js';
 import { findUserByUsername } from '../db/user.queries.js';
-import { AppError, type FieldErrors } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { Captcha, CaptchaService } from './captcha.service.js';
 import { InvitationService } from './invitation.service.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { RateLimitInfo, ThrottleService } from './throttle.service.js';
 import type { IssuedToken, TokenClaims, TokenService } from './token.service.js';
-import { loginShape, newUserShape } from './user.rules.js';
-import { messages, text, validate } from './validation.js';
+import { loginShape, registrationRules } from './user.rules.js';
+import { validate } from './validation.js';
 
 /** Who is asking: both transports build one per request. */
 export interface ClientContext {
@@ -42,15 +42,10 @@ export interface AuthDependencies {
 
 /** Captcha, registration, login, tokens and the current user: every rule both transports share. */
 export class AuthService {
-  private readonly registerShape;
+  private readonly validateRegistration;
 
   constructor(private readonly deps: AuthDependencies) {
-    this.registerShape = {
-      ...newUserShape(deps.passwordMinLength),
-      invitationCode: text('invitationCode'),
-      captchaKey: text('captchaKey'),
-      captchaCode: text('captchaCode'),
-    };
+    this.validateRegistration = registrationRules(deps.passwordMinLength);
   }
 
   async requestCaptcha(username: unknown, ctx: ClientContext): Promise<Captcha> {
@@ -62,11 +57,7 @@ export class AuthService {
 
   async register(input: Record<string, unknown>, ctx: ClientContext): Promise<Session> {
     ctx.rateLimit = (await this.deps.throttle.hitSign(`ip:${ctx.ip}`)) ?? undefined;
-    const fields = validate(this.registerShape, input, (raw): FieldErrors =>
-      raw.password !== undefined && raw.password !== raw.passwordConfirmation
-        ? { password: [messages.confirmed('password')] }
-        : {},
-    );
+    const fields = this.validateRegistration(input);
     await this.deps.captchas.consume(fields.captchaKey, fields.captchaCode);
 
     const em = this.deps.orm.em.fork();

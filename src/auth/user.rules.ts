@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { FieldErrors } from '../errors.js';
 import { MAX_PASSWORD_BYTES } from './password-hasher.js';
-import { messages, password, text } from './validation.js';
+import { messages, password, text, validate } from './validation.js';
 
 /** The legacy username rule (ASCII letters and digits, at least 6) with a maximum of 32. */
 export const USERNAME_MIN = 6;
@@ -26,3 +27,18 @@ export const loginShape = {
     .min(1, messages.required('password'))
     .refine((v) => Buffer.byteLength(v) <= MAX_PASSWORD_BYTES, messages.maxBytes('password', MAX_PASSWORD_BYTES)),
 };
+
+/** Registration: a new account plus its invitation and captcha, the password confirmed. */
+export function registrationRules(passwordMinLength: number) {
+  const shape = {
+    ...newUserShape(passwordMinLength),
+    invitationCode: text('invitationCode'),
+    captchaKey: text('captchaKey'),
+    captchaCode: text('captchaCode'),
+  };
+  const confirmed = (raw: Record<string, unknown>): FieldErrors =>
+    raw.password !== undefined && raw.password !== raw.passwordConfirmation
+      ? { password: [messages.confirmed('password')] }
+      : {};
+  return (input: Record<string, unknown>) => validate(shape, input, confirmed);
+}

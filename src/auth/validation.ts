@@ -23,6 +23,9 @@ export const messages = {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** Characters as Laravel (mb_strlen) and MySQL count them: code points, not UTF-16 units. */
+const length = (v: string): number => [...v].length;
+
 /**
  * A required single-line string, trimmed as Laravel's TrimStrings middleware did for every
  * field but passwords.
@@ -32,8 +35,8 @@ export function text(field: string, { min = 1, max = 255 } = {}) {
     .string({ required_error: messages.required(field), invalid_type_error: messages.string(field) })
     .trim()
     .min(1, messages.required(field))
-    .min(min, messages.min(field, min))
-    .max(max, messages.max(field, max))
+    .refine((v) => length(v) >= min, messages.min(field, min))
+    .refine((v) => length(v) <= max, messages.max(field, max))
     .refine((v) => !CONTROL.test(v), messages.controlChars(field));
 }
 
@@ -41,7 +44,7 @@ export function password(field: string, minLength: number) {
   return z
     .string({ required_error: messages.required(field), invalid_type_error: messages.string(field) })
     .min(1, messages.required(field))
-    .min(minLength, messages.min(field, minLength))
+    .refine((v) => length(v) >= minLength, messages.min(field, minLength))
     .refine((v) => Buffer.byteLength(v) <= MAX_PASSWORD_BYTES, messages.maxBytes(field, MAX_PASSWORD_BYTES));
 }
 

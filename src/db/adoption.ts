@@ -18,7 +18,7 @@ export async function assertAdoptable(orm: MikroORM): Promise<void> {
     "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users'",
   );
   if (!table || Number(table.n) === 0) return;
-  const collisions = await connection.execute<{ folded: string; usernames: string }[]>(
+  const collisions: { usernames: string }[] = await connection.execute(
     "SELECT LOWER(username) AS folded, GROUP_CONCAT(CONCAT(id, ':', username) ORDER BY id SEPARATOR ', ') AS usernames " +
       'FROM users GROUP BY LOWER(username) HAVING COUNT(*) > 1 ORDER BY folded LIMIT 50',
   );

@@ -1,23 +1,7 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
-import { AppError, toAppError, type FieldErrors } from '../errors.js';
-
-/** graphql-js names the offending field in these places of its messages. */
-const FIELD_PATTERNS = [
-  /got invalid value .* at "(?:[^"]*\.)?([^".]+)"/,
-  /Field "(?:[A-Za-z0-9_]+\.)?([A-Za-z0-9_]+)" of required type/,
-  /Field "([A-Za-z0-9_]+)" is not defined by type/,
-  /Argument "([A-Za-z0-9_]+)" of (?:required|non-null) type/,
-  /Variable "\$([A-Za-z0-9_]+)"/,
-];
-
-function fieldOf(message: string): string {
-  for (const pattern of FIELD_PATTERNS) {
-    const match = pattern.exec(message);
-    if (match?.[1]) return match[1];
-  }
-  return 'query';
-}
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { AppError, toAppError } from '../errors.js';
+import { describeInputError } from './input-error.js';
 
 const INPUT_CODES: string[] = [
   ApolloServerErrorCode.BAD_USER_INPUT,
@@ -37,6 +21,14 @@ function appErrorExtensions(err: AppError): Record<string, unknown> {
   };
 }
 
+export interface FormatOptions {
+  /** Drop graphql-js's "Did you mean …?" hints: with introspection off they would reveal the schema. */
+  hideSuggestions: boolean;
+  onUnexpected(err: AppError): void;
+}
+
+const SUGGESTION = / ?Did you mean .*\?$/s;
+
 /**
  * The one place GraphQL errors get their shape: every error carries `extensions.code` and the
  * legacy business code, input errors name their field, and nothing internal leaves the server.
@@ -44,7 +36,7 @@ function appErrorExtensions(err: AppError): Record<string, unknown> {
 export function formatGraphqlError(
   formatted: GraphQLFormattedError,
   error: unknown,
-  onUnexpected: (err: AppError) => void,
+  { hideSuggestions, onUnexpected }: FormatOptions,
 ): GraphQLFormattedError {
   const original = (error as { originalError?: unknown }).originalError ?? error;
   const code = formatted.extensions?.code;
@@ -54,9 +46,9 @@ export function formatGraphqlError(
     return { ...base, message: original.message, extensions: appErrorExtensions(original) };
   }
   if (typeof code === 'string' && INPUT_CODES.includes(code)) {
-    const fieldErrors: FieldErrors = { [fieldOf(formatted.message)]: [formatted.message] };
-    const input = AppError.invalid(fieldErrors);
-    return { ...base, extensions: appErrorExtensions(input) };
+    const { field, message } = describeInputError(error as GraphQLError);
+    const shown = hideSuggestions ? message.replace(SUGGESTION, '') : message;
+    return { ...base, message: shown, extensions: appErrorExtensions(AppError.invalid({ [field]: [shown] })) };
   }
   const failure = toAppError(original);
   onUnexpected(failure);

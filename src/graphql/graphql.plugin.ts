@@ -18,10 +18,15 @@ export interface GraphqlDependencies {
   config: Config;
   auth: AuthService;
   invitations: InvitationService;
+  /** More Apollo plugins (metrics). */
+  plugins?: ApolloServerPlugin<GraphqlContext>[];
 }
 
 /** Mounts Apollo Server on `/graphql`: the schema, its limits, error shaping and the Sandbox page. */
-export async function registerGraphql(app: FastifyInstance, { config, auth, invitations }: GraphqlDependencies) {
+export async function registerGraphql(
+  app: FastifyInstance,
+  { config, auth, invitations, plugins = [] }: GraphqlDependencies,
+) {
   const schema = await createSchema(
     new Map<Function, object>([
       [AuthResolver, new AuthResolver(auth)],
@@ -31,10 +36,13 @@ export async function registerGraphql(app: FastifyInstance, { config, auth, invi
   const armor = new ApolloArmor({
     maxDepth: { n: config.graphql.maxDepth },
     maxAliases: { n: config.graphql.maxAliases },
-    maxTokens: { n: config.graphql.maxTokens },
+    // Counted by graphql-js's parser instead (parseOptions below): graphql-armor's token limit
+    // parses the query in a hook Apollo does not guard, so any syntax error became a 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     costLimit: { maxCost: 5000 },
-    blockFieldSuggestion: { enabled: !config.graphql.introspection },
+    // Hidden by formatGraphqlError instead, which rewrites variable errors from their unmasked reason.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
 
   const apollo = new ApolloServer<GraphqlContext>({
@@ -44,18 +52,22 @@ export async function registerGraphql(app: FastifyInstance, { config, auth, invi
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: armor.validationRules,
+    parseOptions: { maxLexicalTokens: config.graphql.maxTokens },
     // graphql-armor and the Fastify integration type their plugins against Apollo's CommonJS typings.
     plugins: [
       ...armor.plugins,
       fastifyApolloDrainPlugin(app),
+      ...plugins,
       config.graphql.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
     ] as ApolloServerPlugin<GraphqlContext>[],
     formatError: (formatted, error) =>
-      formatGraphqlError(formatted, error, (failure) =>
-        app.log.error({ err: failure.cause ?? failure, code: failure.graphqlCode }, 'graphql operation failed'),
-      ),
+      formatGraphqlError(formatted, error, {
+        hideSuggestions: !config.graphql.introspection,
+        onUnexpected: (failure) =>
+          app.log.error({ err: failure.cause ?? failure, code: failure.graphqlCode }, 'graphql operation failed'),
+      }),
   });
   await apollo.start();
   await app.register(fastifyApollo(apollo), {

@@ -1,8 +1,31 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 
-/** Query and body parameters whose values never reach a log line. */
-const SECRET_PARAMS = /^(password|password_confirmation|passwordConfirmation|token|access_token|captcha_code|captchaCode)$/i;
+/** Pino's options as Fastify takes them. */
+export type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
+
+/**
+ * Parameter names whose values never reach a log line, matched anywhere in the name so that
+ * `password_confirmation`, `access_token` and PHP-style `user[password]` are caught too.
+ */
+const SECRET_NAME = /password|token|secret|authorization|captcha_?code/i;
+
+/** Keys redacted wherever they sit in a logged object, up to three levels deep. */
+const SECRET_KEYS = [
+  'password',
+  'password_confirmation',
+  'passwordConfirmation',
+  'token',
+  'access_token',
+  'accessToken',
+  'authorization',
+  'captcha_code',
+  'captchaCode',
+  // GraphQL variables carry passwords and captcha codes: never log them whole.
+  'variables',
+];
+
+const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
 /** The URL with secret parameter values masked: legacy clients send passwords in the query string. */
 export function redactUrl(url: string): string {
@@ -10,36 +33,32 @@ export function redactUrl(url: string): string {
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
   for (const key of new Set(params.keys())) {
-    if (SECRET_PARAMS.test(key)) params.set(key, '[redacted]');
+    if (SECRET_NAME.test(key)) params.set(key, '[redacted]');
   }
   return `${url.slice(0, q)}?${params.toString()}`;
 }
 
-export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
+function prettyLogs(config: Config): boolean {
+  return config.logPretty ?? (config.env === 'development' && process.stdout.isTTY === true);
+}
+
+/**
+ * Pino's JSON lines, each request's carrying its id (`reqId`). Only method, redacted URL and
+ * client address of a request are logged: never its headers or body.
+ */
+export function loggerOptions(config: Config): LoggerOptions {
   return {
     level: config.logLevel,
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        '*.password',
-        '*.password_confirmation',
-        '*.passwordConfirmation',
-        '*.token',
-        '*.access_token',
-        '*.accessToken',
-        '*.captcha_code',
-        '*.captchaCode',
-      ],
-      censor: '[redacted]',
-    },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', ...REDACT_PATHS], censor: '[redacted]' },
     serializers: {
-      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({
+      req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
         url: redactUrl(req.url),
         remoteAddress: req.ip,
       }),
     },
+    ...(prettyLogs(config) && {
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+    }),
   };
 }

@@ -1,26 +1,60 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions as ClientOptions } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { RedisNode } from '../config.js';
 import { limiterCounter } from './counter.js';
 import type { KeyValueStore } from './store.js';
 
+/** One server by URL, or a master found through Sentinel, or a Cluster: set one of the three. */
 export interface RedisOptions {
-  url: string;
+  url?: string;
+  sentinels?: readonly RedisNode[];
+  sentinelName?: string;
+  clusterNodes?: readonly RedisNode[];
+  password?: string;
   keyPrefix: string;
 }
+
+export function isRedisConfigured({ url, sentinels, clusterNodes }: Omit<RedisOptions, 'keyPrefix'>): boolean {
+  return Boolean(url || sentinels?.length || clusterNodes?.length);
+}
+
+const retryStrategy = (times: number) => Math.min(100 * times, 1000);
 
 /**
  * Commands fail at once while Redis is down (no offline queue), so requests answer 503 quickly
  * and token checks fail closed; the client keeps reconnecting in the background.
  */
-export function createRedisClient({ url }: RedisOptions): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: 2000,
-    retryStrategy: (times) => Math.min(100 * times, 1000),
-  });
+const FAIL_FAST = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  commandTimeout: 2000,
+} satisfies ClientOptions;
+
+export function createRedisClient(options: Omit<RedisOptions, 'keyPrefix'>): Redis | Cluster {
+  const { url, sentinels, sentinelName, clusterNodes, password } = options;
+  if (clusterNodes?.length) {
+    const { lazyConnect, enableOfflineQueue, ...nodeOptions } = FAIL_FAST;
+    return new Cluster([...clusterNodes], {
+      lazyConnect,
+      enableOfflineQueue,
+      clusterRetryStrategy: retryStrategy,
+      redisOptions: { ...nodeOptions, password },
+    });
+  }
+  if (sentinels?.length) {
+    return new Redis({
+      ...FAIL_FAST,
+      sentinels: [...sentinels],
+      name: sentinelName ?? 'mymaster',
+      password,
+      retryStrategy,
+      sentinelRetryStrategy: retryStrategy,
+    });
+  }
+  if (!url) throw new Error('createRedisClient: set url, sentinels or clusterNodes');
+  return new Redis(url, { ...FAIL_FAST, retryStrategy });
 }
 
 export async function createRedisStore(options: RedisOptions): Promise<KeyValueStore> {

@@ -36,4 +36,8 @@ export const ops = {
   logout: 'mutation { logout }',
   logoutAll: 'mutation { logoutAll }',
   responseCodes: '{ responseCodes { code message } }',
+  createInvitationCodes:
+    'mutation ($count: Int! = 1, $uses: Int! = 1, $expiresIn: String) { createInvitationCodes(count: $count, uses: $uses, expiresIn: $expiresIn) { id code status usageLimit usageTimes validUntil creatorId createdAt } }',
+  invitationCodes: '{ invitationCodes { id code status usageLimit usageTimes validUntil creatorId createdAt } }',
+  revokeInvitationCode: 'mutation ($code: String!) { revokeInvitationCode(code: $code) }',
 };

@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Metrics } from './metrics.js';
+
+const REST_PREFIX = '/api/';
+
+/** The legacy envelope's business code, when the answer is one. */
+function envelopeCode(payload: unknown): string | undefined {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return undefined;
+  try {
+    const { code } = JSON.parse(payload) as { code?: unknown };
+    return typeof code === 'number' ? String(code) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRest(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route ? route.startsWith(REST_PREFIX) : request.url.startsWith(REST_PREFIX);
+}
+
+/**
+ * Records each REST answer under its route pattern (never the raw path, which a client chooses)
+ * and its business code, or its HTTP status when it has none (401, 429, a redirect).
+ */
+export function recordRestAnswers(app: FastifyInstance, metrics: Metrics): void {
+  const codes = new WeakMap<FastifyRequest, string>();
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    const code = isRest(request) ? envelopeCode(payload) : undefined;
+    if (code) codes.set(request, code);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    if (isRest(request)) {
+      metrics.record({
+        transport: 'rest',
+        operation: `${request.method} ${request.routeOptions.url ?? '(unmatched)'}`,
+        outcome: codes.get(request) ?? String(reply.statusCode),
+        seconds: reply.elapsedTime / 1000,
+      });
+    }
+    done();
+  });
+}

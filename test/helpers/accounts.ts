@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import type { TestDatabase } from './database.js';
+import { CAPTCHA_CODE } from './gateway.js';
+import { gql, ops } from './graphql.js';
+
+export const PASSWORD = 'password123';
+
+export interface RegisterInput {
+  name: string;
+  username: string;
+  password: string;
+  passwordConfirmation: string;
+  invitationCode: string;
+  captchaKey: string;
+  captchaCode: string;
+}
+
+/** Each field may be replaced by anything a client could send, or dropped with `undefined`. */
+export type RegisterOverrides = { [K in keyof RegisterInput]?: unknown } & Record<string, unknown>;
+
+export interface Account {
+  id: string;
+  username: string;
+  token: string;
+}
+
+/** A fresh captcha key; test servers fix every code to CAPTCHA_CODE. */
+export async function newCaptchaKey(url: string): Promise<string> {
+  const answer = await gql(url, ops.captcha, {});
+  expect(answer.errors).toBeUndefined();
+  return answer.data!.requestCaptcha.captchaKey as string;
+}
+
+/** A valid registration with a fresh captcha, but for the overridden fields. */
+export async function registerInput(
+  url: string,
+  invitationCode: string,
+  overrides: RegisterOverrides = {},
+): Promise<Record<string, unknown>> {
+  const valid: RegisterInput = {
+    name: 'Test User',
+    username: `user${Math.random().toString(36).slice(2, 10)}`,
+    password: PASSWORD,
+    passwordConfirmation: PASSWORD,
+    invitationCode,
+    captchaKey: await newCaptchaKey(url),
+    captchaCode: CAPTCHA_CODE,
+  };
+  return { ...valid, ...overrides };
+}
+
+/** Registers over GraphQL, failing the test if it does not succeed. */
+export async function registerUser(url: string, invitationCode: string, username?: string): Promise<Account> {
+  const input = await registerInput(url, invitationCode, username === undefined ? {} : { username });
+  const answer = await gql(url, ops.register, { input });
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  const { accessToken, user } = answer.data!.register;
+  return { id: user.id, username: user.username, token: accessToken };
+}
+
+/** Logs in over GraphQL, failing the test if it does not succeed. */
+export async function login(url: string, username: string, password = PASSWORD): Promise<Account> {
+  const answer = await gql(url, ops.login, { input: { username, password } });
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  const { accessToken, user } = answer.data!.login;
+  return { id: user.id, username: user.username, token: accessToken };
+}
+
+/** Invitation codes made by the service directly, as the CLI does. */
+export async function newInvitationCode(app: FastifyInstance, uses = 1): Promise<string> {
+  const [invitation] = await app.services.invitations.create({ count: 1, uses });
+  return invitation!.code;
+}
+
+/** An admin made as `storegate admin create` does, then logged in over GraphQL. */
+export async function loginAsNewAdmin(app: FastifyInstance, url: string, username: string): Promise<Account> {
+  await app.services.admin.createAdmin({ name: 'Admin', username, password: PASSWORD });
+  return login(url, username);
+}
+
+/** Rows that bad input must never create or change. */
+export async function storedState(db: TestDatabase): Promise<unknown> {
+  const [users] = await db.query('SELECT COUNT(*) AS n FROM users');
+  const [codes] = await db.query(
+    'SELECT COUNT(*) AS n, SUM(usage_times) AS uses, SUM(status) AS statuses FROM invitation_codes',
+  );
+  return { users, codes };
+}

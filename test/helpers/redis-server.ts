@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+
+/** A throw-away `redis-server` of a test's own, on loopback, persisting nothing. */
+export interface RedisServer {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` free loopback ports from `from` upwards; with `busOffset`, port + busOffset must be
+ * free too (a Redis Cluster node also listens on its bus port, port + 10000).
+ */
+export async function freePorts(count: number, from: number, busOffset?: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let port = from; ports.length < count && port < from + 1000; port++) {
+    if ((await canListen(port)) && (busOffset === undefined || (await canListen(port + busOffset)))) ports.push(port);
+  }
+  if (ports.length < count) throw new Error(`no ${count} free ports from ${from}`);
+  return ports;
+}
+
+/** A free ephemeral port chosen by the system. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForPing(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${child.exitCode}`);
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    redis.on('error', () => {}); // a refused connection is retried here
+    try {
+      await redis.connect();
+      await redis.ping();
+      return;
+    } catch {
+      await sleep(100);
+    } finally {
+      redis.disconnect();
+    }
+  }
+  throw new Error(`redis-server on ${port} did not answer within ${timeoutMs} ms`);
+}
+
+/** Starts `redis-server` on a loopback port with extra arguments; `stop()` kills it. */
+export async function startRedisServer(port: number, args: string[] = []): Promise<RedisServer> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+    { stdio: 'ignore' },
+  );
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    await waitForPing(port, child);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, url: `redis://127.0.0.1:${port}`, stop };
+}

@@ -1,0 +1,107 @@
+import { execFile, spawn } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SERVER_ENTRY = join(REPO_ROOT, 'dist/server.js');
+const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+
+async function modifiedAt(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+}
+
+async function newestSourceChange(): Promise<number> {
+  const files = await readdir(join(REPO_ROOT, 'src'), { recursive: true });
+  const times = await Promise.all(files.map((file) => modifiedAt(join(REPO_ROOT, 'src', file))));
+  return Math.max(0, ...times);
+}
+
+/** Runs `tsc -p tsconfig.build.json` when dist/ is missing or older than src/, as `npm start` would. */
+export async function ensureBuilt(): Promise<void> {
+  if ((await modifiedAt(SERVER_ENTRY)) > (await newestSourceChange())) return;
+  try {
+    await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+  } catch (err) {
+    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+    throw new Error(`the build failed, so \`npm start\` would too:\n${stdout}${stderr}`);
+  }
+}
+
+/** A port nothing listens on right now, found by letting the system pick one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  /** Everything the process wrote so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output, waiting for it if need be. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** `node dist/server.js` with exactly this environment (nothing inherited but PATH), in `cwd`. */
+export function startServerProcess(env: Record<string, string>, cwd: string): ServerProcess {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let exitCode: number | null | undefined;
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((listener) => listener());
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      changed();
+    });
+  }
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      changed();
+      resolve(code);
+    }),
+  );
+
+  return {
+    output: () => output,
+    waitFor(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(output);
+          if (!match && exitCode === undefined) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          if (match) resolve(match);
+          else reject(new Error(`the server exited (${exitCode}) before printing ${pattern}:\n${output}`));
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (exitCode === undefined) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import bcrypt from 'bcryptjs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PasswordHasher } from '../../src/auth/password-hasher.js';
+import { legacyFixture } from '../helpers/legacy-fixture.js';
+
+const legacyUser = legacyFixture().users[0]!;
+
+async function elapsedMs(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe('password hashes', () => {
+  const hasher = new PasswordHasher(4, 2);
+  afterAll(() => hasher.close());
+
+  it("verifies the legacy service's $2y$ hash", async () => {
+    expect(legacyUser.password).toMatch(/^\$2y\$10\$/);
+    expect(await hasher.verify(legacyUser.password_plain, legacyUser.password)).toBe(true);
+    expect(await hasher.verify('Password', legacyUser.password)).toBe(false);
+  });
+
+  it('verifies $2a$ and $2b$ hashes too', async () => {
+    const hash = bcrypt.hashSync('secret-pw', 4);
+    for (const prefix of ['$2a$', '$2b$']) {
+      expect(await hasher.verify('secret-pw', hash.replace(/^\$2.\$/, prefix))).toBe(true);
+    }
+  });
+
+  it('writes new hashes as $2y$ at the configured cost, salted, and they verify', async () => {
+    const [first, second] = await Promise.all([hasher.hash('new password'), hasher.hash('new password')]);
+    expect(first).toMatch(/^\$2y\$04\$[./A-Za-z0-9]{53}$/);
+    expect(second).not.toBe(first);
+    expect(await hasher.verify('new password', first!)).toBe(true);
+    expect(await hasher.verify('new passwort', first!)).toBe(false);
+  });
+
+  it('refuses a value that is no bcrypt hash instead of failing', async () => {
+    expect(await hasher.verify('password', 'plain-text-password')).toBe(false);
+    expect(await hasher.verify('password', '')).toBe(false);
+  });
+
+  it('verifyNothing answers false', async () => {
+    expect(await hasher.verifyNothing('anything')).toBe(false);
+  });
+});
+
+describe('needsRehash', () => {
+  const hasher = new PasswordHasher(10, 1);
+  afterAll(() => hasher.close());
+  const atCost = (cost: string) => legacyUser.password.replace('$10$', `$${cost}$`);
+
+  it('is true below the configured cost and false at or above it', () => {
+    expect(hasher.needsRehash(atCost('04'))).toBe(true);
+    expect(hasher.needsRehash(atCost('09'))).toBe(true);
+    expect(hasher.needsRehash(legacyUser.password)).toBe(false);
+    expect(hasher.needsRehash(atCost('12'))).toBe(false);
+  });
+
+  it('is true for a value that is no bcrypt hash', () => {
+    expect(hasher.needsRehash('plain-text-password')).toBe(true);
+  });
+});
+
+describe('at cost 10', () => {
+  const hasher = new PasswordHasher(10, 2);
+  afterAll(() => hasher.close());
+
+  it('verifyNothing takes about as long as checking a wrong password against a real hash', async () => {
+    await hasher.verifyNothing('warm-up: builds the dummy hash');
+    const miss: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      miss.push(await elapsedMs(() => hasher.verifyNothing('wrong password')));
+      wrong.push(await elapsedMs(() => hasher.verify('wrong password', legacyUser.password)));
+    }
+    const ratio = median(miss) / median(wrong);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('never blocks the event loop: 4 concurrent hashes delay it far less than one hash lasts', async () => {
+    const blockingMs = await elapsedMs(async () => bcrypt.hashSync('how long one hash blocks', 10));
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const hashingMs = await elapsedMs(() => Promise.all(Array.from({ length: 4 }, (_, i) => hasher.hash(`pw-${i}`))));
+    delay.disable();
+    const maxDelayMs = delay.max / 1e6;
+
+    expect(hashingMs).toBeGreaterThan(blockingMs);
+    expect(maxDelayMs).toBeLessThan(blockingMs / 2);
+  });
+});

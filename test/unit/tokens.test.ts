@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TokenService, type TokenSettings } from '../../src/auth/token.service.js';
+import { AppError } from '../../src/errors.js';
+import { createMemoryStore } from '../../src/store/memory.store.js';
+import { claimsOf, LEGACY_PRV, mintToken, nowSeconds } from '../helpers/jwt.js';
+import { legacyFixture } from '../helpers/legacy-fixture.js';
+
+const SECRET = 'unit-test-secret-0123456789-abcdefghij';
+const REFRESH_WINDOW_SECONDS = 20160 * 60;
+
+function tokenService(overrides: Partial<TokenSettings> = {}): TokenService {
+  const settings = { secret: SECRET, ttlMinutes: 60, refreshTtlMinutes: 20160, graceSeconds: 0, prv: LEGACY_PRV };
+  return new TokenService({ ...settings, ...overrides }, createMemoryStore());
+}
+
+async function failureOf(attempt: () => unknown): Promise<AppError> {
+  try {
+    await attempt();
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected an AppError, but nothing was thrown');
+}
+
+const base64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('issued tokens', () => {
+  const tokens = tokenService();
+
+  it("carry jwt-auth's claims, the model's prv and the token version, signed HS256", () => {
+    const before = nowSeconds();
+    const { token, expiresIn } = tokens.issue(42, 3, 'http://gateway.test/graphql');
+    const { header } = jwt.decode(token, { complete: true })!;
+    const claims = claimsOf(token);
+
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'iss', 'jti', 'nbf', 'prv', 'sub', 'ver']);
+    expect(claims).toMatchObject({ iss: 'http://gateway.test/graphql', sub: '42', ver: 3, prv: LEGACY_PRV });
+    expect(claims.jti).toMatch(/^[A-Za-z0-9]{16}$/);
+    expect(claims.iat).toBeGreaterThanOrEqual(before);
+    expect(claims.nbf).toBe(claims.iat);
+    expect(claims.exp! - claims.iat!).toBe(3600);
+    expect(expiresIn).toBe(3600);
+  });
+
+  it('use the sha1 of the legacy user model as prv by default', () => {
+    expect(createHash('sha1').update('App\\Models\\User').digest('hex')).toBe(LEGACY_PRV);
+  });
+
+  it('get a fresh jti each time', () => {
+    const jtis = new Set(Array.from({ length: 50 }, () => tokens.issue(1, 0, 'iss').claims.jti));
+    expect(jtis.size).toBe(50);
+  });
+
+  it('decode back to their claims', () => {
+    const issued = tokens.issue(7, 0, 'iss');
+    expect(tokens.decode(issued.token)).toEqual(issued.claims);
+  });
+});
+
+describe('decoding rejects', () => {
+  const tokens = tokenService();
+  const valid = () => tokens.issue(1, 0, 'iss').token;
+  const withPayload = (token: string, change: Record<string, unknown>): string => {
+    const [header, payload, signature] = token.split('.');
+    const claims = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), ...change };
+    return `${header}.${base64url(claims)}.${signature}`;
+  };
+
+  const cases: Array<[string, () => string]> = [
+    ['an unsigned token (alg none)', () => `${base64url({ alg: 'none', typ: 'JWT' })}.${valid().split('.')[1]}.`],
+    ['an HS512 token, even with the right secret', () => jwt.sign(claimsOf(valid()), SECRET, { algorithm: 'HS512' })],
+    ['a token signed with another secret', () => mintToken('another-secret-0123456789-abcdefghij')],
+    ['a token whose payload was changed', () => withPayload(valid(), { sub: '2' })],
+    ['an expired token', () => mintToken(SECRET, { iat: nowSeconds() - 7200, exp: nowSeconds() - 60 })],
+    ['a token not valid before a future time', () => mintToken(SECRET, { nbf: nowSeconds() + 600 })],
+    ['a token without sub', () => mintToken(SECRET, { sub: undefined })],
+    ['a token without jti', () => mintToken(SECRET, { jti: undefined })],
+    ['a token that never expires (no exp)', () => mintToken(SECRET, { exp: undefined })],
+    ['a token with a sub that is no user id', () => mintToken(SECRET, { sub: 'admin' })],
+    ["a token of another model's prv", () => mintToken(SECRET, { prv: 'f'.repeat(40) })],
+    ['something that is no token', () => 'not.a.token'],
+  ];
+
+  it('nothing about a well-formed legacy token (the baseline each case below changes)', () => {
+    expect(tokens.decode(mintToken(SECRET)).sub).toBe('1');
+  });
+
+  it.each(cases)('%s as UNAUTHENTICATED', async (_name, make) => {
+    const error = await failureOf(() => tokens.decode(make()));
+    expect(error).toMatchObject({ kind: 'UNAUTHENTICATED', graphqlCode: 'UNAUTHENTICATED', legacyCode: 40005 });
+  });
+});
+
+describe('refreshing', () => {
+  const tokens = tokenService();
+
+  it('decodes an expired token only when asked to, and keeps the chain iat with a new jti, nbf and exp', async () => {
+    const firstIat = nowSeconds() - 7200;
+    const expired = mintToken(SECRET, { iat: firstIat, nbf: firstIat, exp: firstIat + 3600 });
+    await failureOf(() => tokens.decode(expired));
+
+    const claims = tokens.decode(expired, { allowExpired: true });
+    expect(tokens.canRefresh(claims)).toBe(true);
+    const renewed = tokens.issue(Number(claims.sub), claims.ver ?? 0, claims.iss, claims.iat).claims;
+    expect(renewed.iat).toBe(firstIat);
+    expect(renewed.jti).not.toBe(claims.jti);
+    expect(renewed.nbf).toBeGreaterThanOrEqual(nowSeconds() - 1);
+    expect(renewed.exp).toBe(renewed.nbf + 3600);
+  });
+
+  it('stops once iat plus the refresh window has passed', () => {
+    const claimsAged = (age: number) =>
+      tokens.decode(mintToken(SECRET, { iat: nowSeconds() - age }), { allowExpired: true });
+    expect(tokens.canRefresh(claimsAged(REFRESH_WINDOW_SECONDS - 60))).toBe(true);
+    expect(tokens.canRefresh(claimsAged(REFRESH_WINDOW_SECONDS + 1))).toBe(false);
+  });
+});
+
+describe('the legacy long-lived token', () => {
+  const { jwt: legacy } = legacyFixture();
+  const tokens = tokenService({ secret: legacy.secret });
+
+  it('decodes with the fixture secret as user 1, version 0 (no ver claim)', () => {
+    const claims = tokens.decode(legacy.long_lived_token_for_user_1);
+    expect(claims).toMatchObject({ sub: '1', jti: legacy.long_lived_token_claims.jti });
+    expect(claims.ver).toBeUndefined();
+  });
+
+  it('cannot be refreshed: its refresh window closed long ago', () => {
+    expect(tokens.canRefresh(tokens.decode(legacy.long_lived_token_for_user_1))).toBe(false);
+  });
+});
+
+describe('revocation', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('logout revokes that token only', async () => {
+    const tokens = tokenService();
+    const [revoked, kept] = [tokens.issue(1, 0, 'iss').claims, tokens.issue(1, 0, 'iss').claims];
+    await tokens.revoke(revoked);
+    expect((await failureOf(() => tokens.assertNotRevoked(revoked))).kind).toBe('UNAUTHENTICATED');
+    await expect(tokens.assertNotRevoked(kept)).resolves.toBeUndefined();
+  });
+
+  it('a refresh revokes the token once: of 10 concurrent attempts one wins', async () => {
+    const tokens = tokenService();
+    const claims = tokens.issue(1, 0, 'iss').claims;
+    const wins = await Promise.all(Array.from({ length: 10 }, () => tokens.revokeForRefresh(claims)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('the grace period lets a refreshed token through for its length, a logged-out one never', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const tokens = tokenService({ graceSeconds: 5 });
+    const [refreshed, loggedOut] = [tokens.issue(1, 0, 'iss').claims, tokens.issue(1, 0, 'iss').claims];
+    await tokens.revokeForRefresh(refreshed);
+    await tokens.revokeForRefresh(loggedOut);
+    await tokens.revoke(loggedOut);
+
+    await expect(tokens.assertNotRevoked(refreshed)).resolves.toBeUndefined();
+    await failureOf(() => tokens.assertNotRevoked(loggedOut));
+    vi.setSystemTime(Date.now() + 6000);
+    await failureOf(() => tokens.assertNotRevoked(refreshed));
+  });
+});
