@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createOrm, migrate } from '../../src/db/orm.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { clearRedisPrefix } from './redis.js';
 import { TEST_REDIS_URL } from './services-env.js';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -26,18 +26,6 @@ export interface GatewayOptions {
   shareWith?: Gateway;
   /** Runs on the fresh database before the migrations (a legacy schema to adopt, say). */
   beforeMigrate?: (db: TestDatabase) => Promise<void>;
-}
-
-/** Deletes every Redis key under a prefix (SCAN, never KEYS). */
-export async function clearRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 /**

@@ -29,3 +29,9 @@ export function redisKeys(pattern: string): Promise<string[]> {
 export function redisTtl(key: string): Promise<number> {
   return withRedis((redis) => redis.ttl(key));
 }
+
+/** Deletes every key under a prefix. */
+export async function clearRedisPrefix(prefix: string): Promise<void> {
+  const keys = await redisKeys(`${prefix}*`);
+  if (keys.length) await withRedis((redis) => redis.del(...keys));
+}

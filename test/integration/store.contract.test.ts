@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../src/store/memory.store.js';
 import { createRedisStore } from '../../src/store/redis.store.js';
-import { clearRedisPrefix } from '../helpers/gateway.js';
-import { redisKeys, withRedis } from '../helpers/redis.js';
+import { clearRedisPrefix, redisKeys, withRedis } from '../helpers/redis.js';
 import { TEST_REDIS_URL } from '../helpers/services-env.js';
 import { storeContract } from '../helpers/store-contract.js';
 
