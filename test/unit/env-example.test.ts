@@ -15,3 +15,11 @@ describe('.env.example', () => {
     expect(listed).toEqual(read);
   });
 });
+
+describe('README', () => {
+  it("configuration table names every variable of .env.example", () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const listed = [...readFileSync(new URL('.env.example', root), 'utf8').matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(listed.filter((name) => !readme.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+});
