@@ -1,7 +1,8 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
-import { createOrm, migrate } from './db/orm.js';
+import { createOrm, FAIL_FAST_MS, migrate } from './db/orm.js';
+import { closeConnectionsWhenClosing } from './drain-connections.js';
 import { registerGraphql } from './graphql/graphql.plugin.js';
 import { graphqlMetricsPlugin } from './ops/graphql-metrics.plugin.js';
 import { dependencyChecks, healthRoutes } from './ops/health.routes.js';
@@ -39,7 +40,7 @@ export async function createStore(config: Config): Promise<KeyValueStore> {
  * instance. Everything it opens is closed by `app.close()`.
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const orm = await createOrm(config.db);
+  const orm = await createOrm(config.db, { queryTimeoutMs: FAIL_FAST_MS });
   if (config.db.kind === 'sqlite') await migrate(orm);
   const store = await createStore(config).catch(async (err) => {
     await orm.close();
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return503OnClosing: true,
   });
   app.decorate('services', services);
+  closeConnectionsWhenClosing(app);
   app.addHook('onClose', async () => {
     await Promise.allSettled([services.hasher.close(), store.close(), orm.close()]);
   });

@@ -112,6 +112,7 @@ const UNAVAILABLE_CODES = new Set([
   'ENOTFOUND',
   'EHOSTUNREACH',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_ACCESS_DENIED_ERROR',
@@ -124,6 +125,9 @@ const UNAVAILABLE_MESSAGES = [
   /Stream isn't writeable/i,
   /enableOfflineQueue/i,
   /Reached the max retries per request/i,
+  // ioredis' commandTimeout, and rate-limiter-flexible refusing to queue behind a lost connection.
+  /Command timed out/i,
+  /Redis connection is not ready/i,
   /Knex: Timeout acquiring a connection/i,
   /connect ETIMEDOUT/i,
   /Connection lost/i,

@@ -10,6 +10,7 @@ import { InvitationCode } from './entities/invitation-code.entity.js';
 import { User } from './entities/user.entity.js';
 import { LegacyTablesMigration } from './migrations/legacy-tables.migration.js';
 import { StoregateColumnsMigration } from './migrations/storegate-columns.migration.js';
+import { queryTimeout } from './query-timeout.js';
 
 export const entities = [User, InvitationCode];
 
@@ -18,10 +19,19 @@ export const migrations = [
   { name: '20261124000100_storegate_columns', class: StoregateColumnsMigration },
 ];
 
-/** Connection failures surface within about two seconds instead of queueing requests. */
-const FAIL_FAST_MS = 2000;
+/**
+ * How long the server waits for a pooled connection, a new one, or an answer to a query: each is
+ * under the 2 s within which SPEC §8 wants a request answered when MySQL is gone, and the first
+ * to run out fails the request.
+ */
+export const FAIL_FAST_MS = 1500;
 
-export function ormOptions(db: Config['db']): Options {
+export interface OrmSettings {
+  /** Fails a query unanswered for this long. Unset (the CLI), queries wait: a migration may run long. */
+  queryTimeoutMs?: number;
+}
+
+export function ormOptions(db: Config['db'], { queryTimeoutMs }: OrmSettings = {}): Options {
   const common = {
     entities,
     timezone: db.timezone,
@@ -34,7 +44,12 @@ export function ormOptions(db: Config['db']): Options {
       ...common,
       driver: MySqlDriver,
       clientUrl: db.url,
-      pool: { min: 0, max: db.poolMax, acquireTimeoutMillis: FAIL_FAST_MS },
+      pool: {
+        min: 0,
+        max: db.poolMax,
+        acquireTimeoutMillis: FAIL_FAST_MS,
+        ...(queryTimeoutMs !== undefined && { afterCreate: queryTimeout(queryTimeoutMs) }),
+      },
       driverOptions: { connection: { connectTimeout: FAIL_FAST_MS } },
       extensions: [Migrator],
       migrations: { tableName: 'storegate_migrations', migrationsList: migrations, transactional: false, silent: true },
@@ -43,9 +58,9 @@ export function ormOptions(db: Config['db']): Options {
   return { ...common, driver: LibSqlDriver, dbName: db.path };
 }
 
-export async function createOrm(db: Config['db']): Promise<MikroORM> {
+export async function createOrm(db: Config['db'], settings: OrmSettings = {}): Promise<MikroORM> {
   if (db.kind === 'sqlite' && db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
-  return MikroORM.init(ormOptions(db));
+  return MikroORM.init(ormOptions(db, settings));
 }
 
 /**

@@ -51,6 +51,9 @@ export async function registerGraphql(
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // src/server.ts owns SIGTERM: Apollo's own handler would race it and re-raise the signal once
+    // Apollo has stopped, ending the process by the signal instead of with exit code 0.
+    stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
     parseOptions: { maxLexicalTokens: config.graphql.maxTokens },
     // graphql-armor and the Fastify integration type their plugins against Apollo's CommonJS typings.

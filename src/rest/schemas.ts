@@ -1,4 +1,5 @@
 import { BUSINESS_CODES } from '../errors.js';
+import { MAX_JSON_DEPTH } from './content-types.js';
 
 // The route schemas describe the routes for the OpenAPI document only: the services validate the
 // parameters, so that failures get the legacy envelope and Laravel's wording.
@@ -101,7 +102,7 @@ const throttled = {
   headers: { 'Retry-After': { type: 'integer', description: 'Seconds to wait' }, ...rateLimitHeaders },
 };
 const common = {
-  400: failure('Unparseable body (10001)'),
+  400: failure(`Unparseable body, or JSON nested deeper than ${MAX_JSON_DEPTH} levels (10001)`),
   413: failure('Body over BODY_LIMIT (10001)'),
   415: failure('Unsupported content type (10001)'),
   429: throttled,

@@ -2,20 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectBadInput, expectNoInternals } from '../helpers/assertions.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ops } from '../helpers/graphql.js';
+import { queryOfDepth, queryWithAliases } from '../helpers/graphql-documents.js';
 import { postGraphql, send, type HttpAnswer } from '../helpers/http.js';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 const SANDBOX_SCRIPT = 'https://embeddable-sandbox.cdn.apollographql.com/';
-
-/** `responseCodes` wrapped in inline fragments: `depth` levels of selection in all. */
-function queryOfDepth(depth: number): string {
-  const fragments = depth - 2;
-  return `{ ${'... on Query { '.repeat(fragments)}responseCodes { code }${' }'.repeat(fragments)} }`;
-}
-
-function queryWithAliases(count: number): string {
-  return `{ ${Array.from({ length: count }, (_, i) => `a${i}: responseCodes { code }`).join(' ')} }`;
-}
 
 /** An answer a client can act on: never a 500, never internals, a JSON body when it is an error. */
 function expectClearRefusal(answer: HttpAnswer, status: number): void {

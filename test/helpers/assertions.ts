@@ -1,12 +1,17 @@
 import { expect } from 'vitest';
 import type { GraphqlResponse } from './graphql.js';
 
+/** No stack trace leaves the server, whatever the answer. */
+export function expectNoStackTrace(text: string): void {
+  expect(text).not.toContain('stacktrace');
+  expect(text).not.toContain('    at ');
+}
+
 /** Nothing internal leaks: no INTERNAL_SERVER_ERROR, no stack trace, whatever the answer. */
 export function expectNoInternals(body: unknown): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   expect(text).not.toContain('INTERNAL_SERVER_ERROR');
-  expect(text).not.toContain('stacktrace');
-  expect(text).not.toContain('    at ');
+  expectNoStackTrace(text);
 }
 
 /** The answer failed, every error with this code and business code, and leaked nothing. Returns the first. */

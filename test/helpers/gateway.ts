@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createOrm, migrate } from '../../src/db/orm.js';
+import { loggerOptions } from '../../src/ops/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { clearRedisPrefix } from './redis.js';
 import { TEST_REDIS_URL } from './services-env.js';
@@ -26,18 +28,36 @@ export interface GatewayOptions {
   shareWith?: Gateway;
   /** Runs on the fresh database before the migrations (a legacy schema to adopt, say). */
   beforeMigrate?: (db: TestDatabase) => Promise<void>;
+  /** The URL the gateway connects to its database with, made from the direct one (through a proxy, say). */
+  connectVia?: (databaseUrl: string) => string;
+  /** Receives the gateway's JSON log lines, at LOG_LEVEL (silent unless `env` sets it); none without. */
+  logStream?: Writable;
+}
+
+/** A fresh database with storegate's schema, as `storegate migrate` leaves it. */
+export async function createMigratedDatabase(beforeMigrate?: GatewayOptions['beforeMigrate']): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  await beforeMigrate?.(db);
+  const orm = await createOrm(loadConfig({ DATABASE_URL: db.url }).db);
+  try {
+    await migrate(orm);
+  } finally {
+    await orm.close();
+  }
+  return db;
 }
 
 /**
  * A gateway on MariaDB and Redis, listening on a random loopback port, with its own migrated
  * database and Redis key prefix. Limits are relaxed unless `env` sets them.
  */
-export async function startGateway({ env = {}, shareWith, beforeMigrate }: GatewayOptions = {}): Promise<Gateway> {
-  const db = shareWith?.db ?? (await createTestDatabase());
+export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const { env = {}, shareWith, beforeMigrate, connectVia = (url) => url, logStream } = options;
+  const db = shareWith?.db ?? (await createMigratedDatabase(beforeMigrate));
   const redisPrefix = shareWith?.redisPrefix ?? `sgtest:${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: db.url,
+    DATABASE_URL: connectVia(db.url),
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: redisPrefix,
     JWT_SECRET: TEST_JWT_SECRET,
@@ -49,13 +69,8 @@ export async function startGateway({ env = {}, shareWith, beforeMigrate }: Gatew
     LOG_LEVEL: 'silent',
     ...env,
   });
-  if (!shareWith) {
-    await beforeMigrate?.(db);
-    const orm = await createOrm(config.db);
-    await migrate(orm);
-    await orm.close();
-  }
-  const app = await buildApp(config, { logger: false });
+  const logger = logStream ? { ...loggerOptions(config), stream: logStream } : false;
+  const app = await buildApp(config, { logger });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url: address,

@@ -9,6 +9,10 @@ export interface RedisServer {
   port: number;
   url: string;
   stop(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void;
+  /** Lets a frozen process run on (SIGCONT). */
+  thaw(): void;
 }
 
 function canListen(port: number): Promise<boolean> {
@@ -85,5 +89,11 @@ export async function startRedisServer(port: number, args: string[] = []): Promi
     await stop();
     throw err;
   }
-  return { port, url: `redis://127.0.0.1:${port}`, stop };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
+  };
 }

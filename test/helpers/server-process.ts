@@ -1,7 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -22,15 +25,43 @@ async function newestSourceChange(): Promise<number> {
   return Math.max(0, ...times);
 }
 
+const isBuilt = async () => (await modifiedAt(SERVER_ENTRY)) > (await newestSourceChange());
+
+/** One build at a time across the test processes: another one's half-written dist/ would not load. */
+const BUILD_LOCK = join(tmpdir(), `storegate-build-${createHash('sha1').update(REPO_ROOT).digest('hex')}.lock`);
+const BUILD_LOCK_STALE_MS = 300_000;
+
+async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock this old was left by a test process that died while building.
+      const stale = Date.now() - (await modifiedAt(BUILD_LOCK)) > BUILD_LOCK_STALE_MS;
+      if (stale) await rm(BUILD_LOCK, { force: true, recursive: true });
+      else await sleep(200);
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    await rm(BUILD_LOCK, { force: true, recursive: true });
+  }
+}
+
 /** Runs `tsc -p tsconfig.build.json` when dist/ is missing or older than src/, as `npm start` would. */
 export async function ensureBuilt(): Promise<void> {
-  if ((await modifiedAt(SERVER_ENTRY)) > (await newestSourceChange())) return;
-  try {
-    await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
-  } catch (err) {
-    const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
-    throw new Error(`the build failed, so \`npm start\` would too:\n${stdout}${stderr}`);
-  }
+  await withBuildLock(async () => {
+    if (await isBuilt()) return;
+    try {
+      await promisify(execFile)(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+    } catch (err) {
+      const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+      throw new Error(`the build failed, so \`npm start\` would too:\n${stdout}${stderr}`);
+    }
+  });
 }
 
 /** A port nothing listens on right now, found by letting the system pick one. */

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, newCaptchaKey, newInvitationCode, registerInput, type RegisterOverrides } from '../helpers/accounts.js';
+import { login, newCaptchaKey, newInvitationCode, registerInput } from '../helpers/accounts.js';
 import { errorOf, outcomes } from '../helpers/attempts.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { insertUser } from '../helpers/legacy-users.js';
-
-const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
+import { countUsers, registerAtOnce, times, usageTimes } from '../helpers/races.js';
 
 describe('races on MariaDB and Redis, with concurrent HTTP requests', () => {
   let gw: Gateway;
@@ -14,55 +13,45 @@ describe('races on MariaDB and Redis, with concurrent HTTP requests', () => {
   });
   afterAll(async () => gw?.close());
 
-  /** Prepares one valid registration per override (each with its own captcha), then sends them all at once. */
-  async function registerAtOnce(invitationCode: string, overrides: RegisterOverrides[]) {
-    const inputs = await Promise.all(overrides.map((o) => registerInput(gw.url, invitationCode, o)));
-    return Promise.all(inputs.map((input) => gql(gw.url, ops.register, { input })));
-  }
-
-  const usageTimes = async (code: string) =>
-    (await gw.db.query<{ usage_times: number }>('SELECT usage_times FROM invitation_codes WHERE code = ?', [code]))[0]!
-      .usage_times;
-  const countUsers = async (where: string, params: unknown[]) =>
-    (await gw.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM users WHERE ${where}`, params))[0]!.n;
-
   it('20 registrations of one username: exactly one user, 19 USERNAME_TAKEN, one invitation use', async () => {
     const code = await newInvitationCode(gw.app, 100);
-    const results = await registerAtOnce(code, times(20, () => ({ username: 'samename01' })));
+    const results = await registerAtOnce([gw.url], code, times(20, () => ({ username: 'samename01' })));
 
     expect(outcomes(results)).toEqual({ ok: 1, USERNAME_TAKEN: 19 });
-    expect(await countUsers('username = ?', ['samename01'])).toBe(1);
-    expect(await usageTimes(code)).toBe(1);
+    expect(await countUsers(gw.db, 'username = ?', ['samename01'])).toBe(1);
+    expect(await usageTimes(gw.db, code)).toBe(1);
   });
 
   it('20 case variants of one username at once: exactly one user', async () => {
     const variant = (i: number) => [...'casevariant'].map((c, bit) => ((i >> bit) & 1 ? c.toUpperCase() : c)).join('');
     const code = await newInvitationCode(gw.app, 100);
-    const results = await registerAtOnce(code, times(20, (i) => ({ username: variant(i) })));
+    const results = await registerAtOnce([gw.url], code, times(20, (i) => ({ username: variant(i) })));
 
     expect(outcomes(results)).toEqual({ ok: 1, USERNAME_TAKEN: 19 });
-    expect(await countUsers('LOWER(username) = ?', ['casevariant'])).toBe(1);
-    expect(await usageTimes(code)).toBe(1);
+    expect(await countUsers(gw.db, 'LOWER(username) = ?', ['casevariant'])).toBe(1);
+    expect(await usageTimes(gw.db, code)).toBe(1);
   });
 
   it('20 registrations sharing a one-use invitation: one user, 19 INVITATION_INVALID, no other row', async () => {
     const code = await newInvitationCode(gw.app, 1);
-    const results = await registerAtOnce(code, times(20, (i) => ({ username: `oneuse${String(i).padStart(2, '0')}` })));
+    const usernames = times(20, (i) => ({ username: `oneuse${String(i).padStart(2, '0')}` }));
+    const results = await registerAtOnce([gw.url], code, usernames);
 
     expect(outcomes(results)).toEqual({ ok: 1, INVITATION_INVALID: 19 });
-    expect(await countUsers('username LIKE ?', ['oneuse%'])).toBe(1);
-    expect(await countUsers('invitation_code = ?', [code])).toBe(1);
-    expect(await usageTimes(code)).toBe(1);
+    expect(await countUsers(gw.db, 'username LIKE ?', ['oneuse%'])).toBe(1);
+    expect(await countUsers(gw.db, 'invitation_code = ?', [code])).toBe(1);
+    expect(await usageTimes(gw.db, code)).toBe(1);
   });
 
   it('10 registrations presenting one captcha key: one gets past it, 9 CAPTCHA_INVALID', async () => {
     const code = await newInvitationCode(gw.app, 100);
     const captchaKey = await newCaptchaKey(gw.url);
-    const results = await registerAtOnce(code, times(10, (i) => ({ username: `onecaptcha${i}`, captchaKey })));
+    const inputs = times(10, (i) => ({ username: `onecaptcha${i}`, captchaKey }));
+    const results = await registerAtOnce([gw.url], code, inputs);
 
     expect(outcomes(results)).toEqual({ ok: 1, CAPTCHA_INVALID: 9 });
-    expect(await countUsers('username LIKE ?', ['onecaptcha%'])).toBe(1);
-    expect(await usageTimes(code)).toBe(1);
+    expect(await countUsers(gw.db, 'username LIKE ?', ['onecaptcha%'])).toBe(1);
+    expect(await usageTimes(gw.db, code)).toBe(1);
   });
 
   it('10 refreshes of one token: exactly one new token, 9 UNAUTHENTICATED', async () => {
@@ -82,7 +71,7 @@ describe('races on MariaDB and Redis, with concurrent HTTP requests', () => {
 
     expect(errorOf(await register('Alice01'))).toBeUndefined();
     expect(errorOf(await register('alice01'))).toMatchObject({ code: 'USERNAME_TAKEN', legacyCode: 40001 });
-    expect(await countUsers('LOWER(username) = ?', ['alice01'])).toBe(1);
-    expect(await usageTimes(code)).toBe(1);
+    expect(await countUsers(gw.db, 'LOWER(username) = ?', ['alice01'])).toBe(1);
+    expect(await usageTimes(gw.db, code)).toBe(1);
   });
 });

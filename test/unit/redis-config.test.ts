@@ -75,7 +75,7 @@ describe('Redis configuration', () => {
       expect((cluster as Cluster).options).toMatchObject({
         enableOfflineQueue: false,
         lazyConnect: true,
-        redisOptions: { password: 'pw', commandTimeout: 2000 },
+        redisOptions: { password: 'pw', commandTimeout: 800 },
       });
     } finally {
       sentinel.disconnect();

@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Once the app starts closing, every answer carries `Connection: close`, so a keep-alive client
+ * (a load balancer, say) lets go of its connection after its last request instead of holding
+ * the server open until the shutdown grace period runs out. Idle connections are closed by the
+ * server itself, and new requests get Fastify's 503.
+ */
+export function closeConnectionsWhenClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+}

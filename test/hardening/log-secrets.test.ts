@@ -1,0 +1,88 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newInvitationCode } from '../helpers/accounts.js';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { gql, ops } from '../helpers/graphql.js';
+import { exchange } from '../helpers/http.js';
+import { bothTransports, graphqlTransport, tokenOf, type Outcome, type Transport } from '../helpers/transports.js';
+
+/** Every captcha's code: distinctive, so that it cannot turn up in a log line by chance. */
+const CAPTCHA_CODE = 'QX7CAPTCHAQX7';
+
+const passwordFor = (transport: Transport) => `${transport.name}-pw-5ecret!`;
+const usernameFor = (transport: Transport) => `${transport.name.toLowerCase()}logs01`;
+
+/** Collects everything written to it, as stdout would receive it. */
+function logSink(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk;
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+describe('no secret reaches the log during whole visits on both transports', () => {
+  const log = logSink();
+  let gw: Gateway;
+  /** Passwords and codes sent, tokens received: none may appear in the log, not even in part. */
+  const secrets: string[] = [CAPTCHA_CODE];
+
+  beforeAll(async () => {
+    gw = await startGateway({ env: { LOG_LEVEL: 'trace', CAPTCHA_FIXED_CODE: CAPTCHA_CODE }, logStream: log.stream });
+  });
+  afterAll(async () => gw?.close());
+
+  const ok = (outcome: Outcome): Outcome => {
+    expect(outcome.ok, outcome.answer.text).toBe(true);
+    return outcome;
+  };
+  const keep = (token: string): string => {
+    // The signature is the part of a token that makes it usable: it must not leak either.
+    secrets.push(token, token.split('.')[2]!);
+    return token;
+  };
+
+  /** Captcha → register → login → me → refresh → logout, every value where the transport puts it. */
+  async function visit(t: Transport): Promise<void> {
+    const [username, password] = [usernameFor(t), passwordFor(t)];
+    secrets.push(password);
+    const captcha = ok(await t.captcha(username)).data;
+    const registered = ok(
+      await t.register({
+        name: 'Log Watcher',
+        username,
+        password,
+        passwordConfirmation: password,
+        invitationCode: await newInvitationCode(gw.app),
+        captchaKey: captcha.captchaKey ?? captcha.captcha_key,
+        captchaCode: CAPTCHA_CODE.toLowerCase(),
+      }),
+    );
+    keep(tokenOf(registered));
+    const token = keep(tokenOf(ok(await t.login(username, password))));
+    ok(await t.me(token));
+    const renewed = keep(tokenOf(ok(await t.refresh(token))));
+    ok(await t.logout(renewed));
+  }
+
+  it('captures the log of both visits, a token in a query string and a logoutAll', async () => {
+    for (const transport of bothTransports(gw.url)) await visit(transport);
+
+    const graphql = graphqlTransport(gw.url);
+    const token = keep(tokenOf(ok(await graphql.login(usernameFor(graphql), passwordFor(graphql)))));
+    const inQuery = await exchange(`${gw.url}/api/auth/me?token=${encodeURIComponent(token)}`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(inQuery.status).toBe(200);
+    expect((await gql(gw.url, ops.logoutAll, {}, token)).data?.logoutAll).toBe(true);
+
+    const text = log.text();
+    const requests = text.split('\n').filter((line) => line.includes('"incoming request"'));
+    expect(requests, 'a line for each request').toHaveLength(15);
+    for (const secret of secrets) expect(text, 'a secret in the log').not.toContain(secret);
+    expect(text.toLowerCase()).not.toContain(CAPTCHA_CODE.toLowerCase());
+  });
+});
