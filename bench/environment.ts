@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabase, databaseUrl, dropDatabase, migrate, seedUsers, type SeededUser } from './database.js';
+import { REPO_ROOT } from './paths.js';
+import { freePort, startServer, stopServer, type ServerProcess } from './processes.js';
+import type { BenchSettings } from './settings.js';
+
+export interface BenchEnvironment {
+  users: SeededUser[];
+  gateway: ServerProcess;
+  bare: ServerProcess;
+}
+
+export const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
+
+/** Undo steps, last first; each runs once even if a signal and the normal path both ask. */
+const undo: Array<() => Promise<void>> = [];
+
+export async function tearDown(): Promise<void> {
+  while (undo.length) {
+    const step = undo.pop()!;
+    await step().catch((err: unknown) => console.error('cleanup step failed:', err));
+  }
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A throw-away database with seeded users, then the gateway and the bare server, each its own process. */
+export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> {
+  const url = databaseUrl(settings.mysqlUrl, settings.database);
+  await createDatabase(settings.mysqlUrl, settings.database);
+  undo.push(() => dropDatabase(settings.mysqlUrl, settings.database));
+  undo.push(() => deleteKeys(settings.redisUrl, settings.keyPrefix));
+
+  console.log(`database ${settings.database}: migrating and seeding ${settings.users} users`);
+  await migrate(url);
+  const users = await seedUsers(url, settings.users, settings.password, settings.bcryptCost);
+
+  const shared = {
+    DATABASE_URL: url,
+    REDIS_URL: settings.redisUrl,
+    REDIS_KEY_PREFIX: settings.keyPrefix,
+    JWT_SECRET: settings.jwtSecret,
+    LEGACY_JWT_PRV: settings.jwtPrv,
+  };
+  const gatewayEnv = {
+    ...shared,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    BCRYPT_COST: String(settings.bcryptCost),
+    RATE_LIMIT_ACCESS: '0',
+    RATE_LIMIT_SIGN: '0',
+  };
+  const profiling = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  if (settings.cpuProfile) mkdirSync(PROFILE_DIR, { recursive: true });
+
+  const gateway = await startServer('gateway', [...profiling, 'dist/server.js'], await freePort(), gatewayEnv);
+  undo.push(() => stopServer(gateway));
+  const bare = await startServer('bare server', ['dist-bench/bare-server.js'], await freePort(), shared);
+  undo.push(() => stopServer(bare));
+  return { users, gateway, bare };
+}

@@ -1,0 +1,76 @@
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import type { Targets } from './available-targets.js';
+import { bestOf, type BcryptCapacity } from './bcrypt-capacity.js';
+import {
+  cpuRatios,
+  loginVersusAllCores,
+  printBcrypt,
+  printRatios,
+  ratios,
+  summarize,
+  writeResults,
+  type Round,
+} from './report.js';
+import type { BenchSettings } from './settings.js';
+
+export interface Measurements {
+  settings: BenchSettings;
+  startedAt: Date;
+  loadAverageBefore: number[];
+  targets: Targets;
+  bcryptBefore: BcryptCapacity;
+  bcryptAfter: BcryptCapacity;
+  rssBeforeLoadMb: number | null;
+  rounds: Round[];
+}
+
+const two = (value: number | null) => value?.toFixed(2) ?? '-';
+
+/** Prints the ratios against the targets and writes everything to bench/results/<timestamp>.json. */
+export async function finish(m: Measurements): Promise<void> {
+  printBcrypt(m.bcryptAfter);
+  const bcrypt = bestOf(m.bcryptBefore, m.bcryptAfter);
+  const list = ratios(m.rounds, bcrypt);
+  printRatios(list);
+  const versusAllCores = loginVersusAllCores(m.rounds, bcrypt);
+  const byCpu = cpuRatios(m.rounds);
+  const rssAfterRounds = m.rounds.map((r) => r.gatewayRssMb);
+  console.log(`  (login / all-core measured bcrypt rate: REST ${two(versusAllCores.rest)}, GraphQL ${two(versusAllCores.graphql)})`);
+  console.log(`  (CPU per me, bare / gateway: REST ${two(byCpu.rest)}, GraphQL ${two(byCpu.graphql)})`);
+  console.log(
+    `  gateway RSS: ${m.rssBeforeLoadMb ?? '-'} MB before load; after each round ${rssAfterRounds.map((mb) => `${mb ?? '-'} MB`).join(', ')}`,
+  );
+
+  const { settings } = m;
+  const file = await writeResults({
+    startedAt: m.startedAt,
+    finishedAt: new Date(),
+    machine: {
+      cpu: cpus()[0]?.model,
+      cores: bcrypt.cores,
+      memoryMb: Math.round(totalmem() / 2 ** 20),
+      freeMemoryMb: Math.round(freemem() / 2 ** 20),
+      node: process.version,
+      loadAverageBefore: m.loadAverageBefore,
+      loadAverageAfter: loadavg(),
+    },
+    settings: {
+      durationSeconds: settings.durationSeconds,
+      rounds: settings.rounds,
+      connections: settings.connections,
+      users: settings.users,
+      bcryptCost: settings.bcryptCost,
+      probeRate: settings.probeRate,
+      probeConnections: settings.probeConnections,
+    },
+    unavailable: m.targets.unavailable,
+    bcrypt: { used: bcrypt, before: m.bcryptBefore, after: m.bcryptAfter },
+    summary: summarize(m.rounds),
+    ratios: list,
+    loginVersusAllCores: versusAllCores,
+    cpuRatios: byCpu,
+    gatewayRssMb: { beforeLoad: m.rssBeforeLoadMb, afterEachRound: rssAfterRounds },
+    rounds: m.rounds,
+  });
+  console.log(`\nresults: ${file}`);
+}

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+
+function positive(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return value;
+}
+
+/** Everything the bench can be told through BENCH_* variables, read once. */
+export function benchSettings() {
+  const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  return Object.freeze({
+    mysqlUrl: process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306',
+    redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379',
+    /** Seconds per load run. */
+    durationSeconds: positive('BENCH_DURATION', 10),
+    rounds: Math.floor(positive('BENCH_ROUNDS', 3)),
+    connections: Math.floor(positive('BENCH_CONNECTIONS', 50)),
+    users: Math.floor(positive('BENCH_USERS', 10_000)),
+    bcryptCost: Math.floor(positive('BCRYPT_COST', 10)),
+    /** Seconds spent measuring the raw bcrypt rate, once on one core and once on all. */
+    bcryptSeconds: positive('BENCH_BCRYPT_SECONDS', 4),
+    /** `me` requests per second while its latency is watched alone and during the login flood. */
+    probeRate: Math.floor(positive('BENCH_PROBE_RATE', 200)),
+    probeConnections: Math.floor(positive('BENCH_PROBE_CONNECTIONS', 10)),
+    /** BENCH_CPU_PROF=1 writes the gateway's CPU profile to bench/results/profiles/. */
+    cpuProfile: ['1', 'true', 'yes'].includes(process.env.BENCH_CPU_PROF ?? ''),
+    runId,
+    database: `storegate_bench_${runId}`,
+    keyPrefix: `storegate-bench-${runId}:`,
+    jwtSecret: randomBytes(32).toString('base64url'),
+    jwtPrv: '23bd5c8949f600adb39e701c400872db7a5976f7',
+    password: 'bench-Password-1',
+  });
+}
+
+export type BenchSettings = ReturnType<typeof benchSettings>;
