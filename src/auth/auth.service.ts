@@ -1,6 +1,6 @@
 import { raw, UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
-import { User, UserStatus, type Role } from '../db/entities/user.entity.js';
-import { findUserByUsername } from '../db/user.queries.js';
+import { User, UserStatus, type Role, type UserRecord } from '../db/entities/user.entity.js';
+import { findUserByUsername, findUserRecord } from '../db/user.queries.js';
 import { AppError } from '../errors.js';
 import type { Captcha, CaptchaService } from './captcha.service.js';
 import { InvitationService } from './invitation.service.js';
@@ -22,12 +22,12 @@ export interface ClientContext {
 }
 
 export interface Session {
-  user: User;
+  user: UserRecord;
   token: IssuedToken;
 }
 
 export interface Authenticated {
-  user: User;
+  user: UserRecord;
   claims: TokenClaims;
 }
 
@@ -114,7 +114,7 @@ export class AuthService {
     return auth;
   }
 
-  async me(ctx: ClientContext): Promise<User> {
+  async me(ctx: ClientContext): Promise<UserRecord> {
     return (await this.authenticate(ctx)).user;
   }
 
@@ -149,8 +149,8 @@ export class AuthService {
     return ctx.token;
   }
 
-  private async subjectOf(claims: TokenClaims): Promise<User> {
-    const user = await this.deps.orm.em.fork().findOne(User, Number(claims.sub));
+  private async subjectOf(claims: TokenClaims): Promise<UserRecord> {
+    const user = await findUserRecord(this.deps.orm, Number(claims.sub));
     if (!user || user.status !== UserStatus.Enabled || user.tokenVersion !== (claims.ver ?? 0)) {
       throw new AppError('UNAUTHENTICATED');
     }
@@ -158,7 +158,7 @@ export class AuthService {
   }
 
   /** The access limit counts per user once the token is known, per client IP before that. */
-  private async throttled<T extends { user: User }>(ctx: ClientContext, check: () => Promise<T>): Promise<T> {
+  private async throttled<T extends { user: UserRecord }>(ctx: ClientContext, check: () => Promise<T>): Promise<T> {
     let result: T;
     try {
       result = await check();

@@ -1,5 +1,5 @@
 import { createParameterDecorator, type AuthChecker } from 'type-graphql';
-import type { User } from '../db/entities/user.entity.js';
+import type { UserRecord } from '../db/entities/user.entity.js';
 import { AppError } from '../errors.js';
 import type { GraphqlContext } from './context.js';
 
@@ -13,6 +13,6 @@ export const authChecker: AuthChecker<GraphqlContext> = async ({ context }, role
 /** The authenticated user of the request. */
 export function CurrentUser() {
   return createParameterDecorator<GraphqlContext>(
-    async ({ context }): Promise<User> => (await context.authenticate()).user,
+    async ({ context }): Promise<UserRecord> => (await context.authenticate()).user,
   );
 }

@@ -3,15 +3,10 @@ import type { Metrics } from './metrics.js';
 
 const REST_PREFIX = '/api/';
 
-/** The legacy envelope's business code, when the answer is one. */
+/** The legacy envelope's business code, when the answer is one (read before serialisation). */
 function envelopeCode(payload: unknown): string | undefined {
-  if (typeof payload !== 'string' || !payload.startsWith('{')) return undefined;
-  try {
-    const { code } = JSON.parse(payload) as { code?: unknown };
-    return typeof code === 'number' ? String(code) : undefined;
-  } catch {
-    return undefined;
-  }
+  const code = (payload as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? String(code) : undefined;
 }
 
 function isRest(request: FastifyRequest): boolean {
@@ -25,7 +20,7 @@ function isRest(request: FastifyRequest): boolean {
  */
 export function recordRestAnswers(app: FastifyInstance, metrics: Metrics): void {
   const codes = new WeakMap<FastifyRequest, string>();
-  app.addHook('onSend', (request, _reply, payload, done) => {
+  app.addHook('preSerialization', (request, _reply, payload, done) => {
     const code = isRest(request) ? envelopeCode(payload) : undefined;
     if (code) codes.set(request, code);
     done(null, payload);

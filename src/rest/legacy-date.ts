@@ -1,6 +1,10 @@
-/** Formats instants as the legacy `YYYY-MM-DD HH:mm:ss`, the wall-clock time of one time zone. */
+/**
+ * Formats instants as the legacy `YYYY-MM-DD HH:mm:ss`, the wall-clock time of one time zone.
+ * Swedish dates are written in exactly that shape, and `format` is several times cheaper than
+ * assembling `formatToParts`.
+ */
 export function legacyDateFormatter(timeZone: string): (date: Date) => string {
-  const format = new Intl.DateTimeFormat('en-US', {
+  const format = new Intl.DateTimeFormat('sv-SE', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -10,8 +14,5 @@ export function legacyDateFormatter(timeZone: string): (date: Date) => string {
     minute: '2-digit',
     second: '2-digit',
   });
-  return (date) => {
-    const part = Object.fromEntries(format.formatToParts(date).map(({ type, value }) => [type, value]));
-    return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
-  };
+  return (date) => format.format(date);
 }

@@ -1,6 +1,6 @@
 import type { Captcha } from '../auth/captcha.service.js';
 import type { IssuedToken } from '../auth/token.service.js';
-import type { User } from '../db/entities/user.entity.js';
+import type { UserRecord } from '../db/entities/user.entity.js';
 import { legacyDateFormatter } from './legacy-date.js';
 
 /** The legacy service's field names and formats: snake_case, local dates, `expires_in` in minutes. */
@@ -9,7 +9,7 @@ export function legacyPayloads(timeZone: string) {
   const optionalDate = (value: Date | null) => (value ? date(value) : null);
   return {
     /** Every column the legacy service sent but `password` and `remember_token`. */
-    user: (user: User) => ({
+    user: (user: UserRecord) => ({
       id: Number(user.id),
       name: user.name,
       username: user.username,

@@ -65,3 +65,6 @@ export class User {
   @Property({ type: 'datetime', columnType: 'timestamp', nullable: true, onUpdate: () => new Date() })
   updatedAt: Date | null = new Date();
 }
+
+/** A user as read for a request: every column but the secrets, not tracked by the ORM. */
+export type UserRecord = Readonly<Omit<User, 'password' | 'rememberToken' | typeof OptionalProps>>;

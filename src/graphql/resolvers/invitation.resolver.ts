@@ -1,6 +1,6 @@
 import { Arg, Authorized, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { InvitationService } from '../../auth/invitation.service.js';
-import type { User } from '../../db/entities/user.entity.js';
+import type { UserRecord } from '../../db/entities/user.entity.js';
 import { CurrentUser } from '../auth-checker.js';
 import { InvitationCodeType } from '../types/invitation-code.type.js';
 
@@ -11,7 +11,7 @@ export class InvitationResolver {
 
   @Mutation(() => [InvitationCodeType], { description: 'Admin only.' })
   async createInvitationCodes(
-    @CurrentUser() admin: User,
+    @CurrentUser() admin: UserRecord,
     @Arg('count', () => Int, { defaultValue: 1 }) count: number,
     @Arg('uses', () => Int, { defaultValue: 1, description: 'Registrations each code admits.' }) uses: number,
     @Arg('expiresIn', () => String, { nullable: true, description: 'A duration such as `7d`; none: never.' })

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
-import type { User } from '../../db/entities/user.entity.js';
+import type { UserRecord } from '../../db/entities/user.entity.js';
 
 /** The public face of a user: the entity's hash and remember token have no field here. */
 @ObjectType('User')
@@ -37,7 +37,7 @@ export class UserType {
   @Field(() => GraphQLISODateTime, { nullable: true })
   updatedAt!: Date | null;
 
-  static from(user: User): UserType {
+  static from(user: UserRecord): UserType {
     return Object.assign(new UserType(), {
       id: String(user.id),
       name: user.name,
