@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestDatabase } from './database.js';
 
@@ -23,19 +22,14 @@ export interface LegacyFixture {
   };
 }
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const LEGACY_FIXTURE_PATH = resolve(repoRoot, '../shared/fixtures/legacy.json');
+/** A copy of the legacy service's fixtures (shared/fixtures/legacy.json), kept with the tests. */
+export const LEGACY_FIXTURE_PATH = fileURLToPath(new URL('../fixtures/legacy.json', import.meta.url));
 
 let cached: LegacyFixture | undefined;
 
 /** The legacy service's tables, hashes and tokens, shared by the whole project beside the repo. */
 export function legacyFixture(): LegacyFixture {
   if (cached) return cached;
-  if (!existsSync(LEGACY_FIXTURE_PATH)) {
-    throw new Error(
-      `The legacy fixture is missing: expected ${LEGACY_FIXTURE_PATH} (shared/ checked out beside the repository).`,
-    );
-  }
   cached = JSON.parse(readFileSync(LEGACY_FIXTURE_PATH, 'utf8')) as LegacyFixture;
   return cached;
 }
