@@ -26,7 +26,7 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
-/** TRUST_PROXY: true, a list of proxy addresses, or a hop count (Fastify takes a count as a function). */
+/** TRUST_PROXY: the proxies' addresses, or a hop count: trust that many hops nearest the socket. */
 function trustProxy({ trustProxy: trust }: Config['http']): FastifyServerOptions['trustProxy'] {
   return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
 }
@@ -62,7 +62,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await Promise.allSettled([services.hasher.close(), store.close(), orm.close()]);
   });
 
-  await app.register(cors, { origin: config.http.corsOrigins.length ? [...config.http.corsOrigins] : false });
+  // Without origins CORS is off, and the plugin would still run a hook on every request.
+  if (config.http.corsOrigins.length) await app.register(cors, { origin: [...config.http.corsOrigins] });
   echoRequestId(app);
   const metrics = registerMetrics(app, services.hasher);
   await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });

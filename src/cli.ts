@@ -1,15 +1,15 @@
 import 'dotenv/config';
 import 'reflect-metadata';
-import type { MikroORM } from '@mikro-orm/core';
+import { DriverException, type MikroORM } from '@mikro-orm/core';
 import { Command } from 'commander';
 import { text as readStream } from 'node:stream/consumers';
 import { AdminService } from './auth/admin.service.js';
 import { InvitationService } from './auth/invitation.service.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import type { InvitationCode } from './db/entities/invitation-code.entity.js';
+import { InvitationStatus, type InvitationCode } from './db/entities/invitation-code.entity.js';
 import { createOrm, migrate } from './db/orm.js';
-import { AppError } from './errors.js';
+import { AppError, loggableCause, toAppError } from './errors.js';
 
 /** Opens the configured database for one command and closes it afterwards. */
 async function withDatabase<T>(run: (orm: MikroORM, config: Config) => Promise<T>): Promise<T> {
@@ -49,7 +49,7 @@ function invitationJson(code: InvitationCode) {
 }
 
 function invitationLine(code: InvitationCode): string {
-  const state = code.status === 1 ? 'usable' : 'disabled';
+  const state = code.status === InvitationStatus.Usable ? 'usable' : 'disabled';
   const until = code.validUntil ? `until ${code.validUntil.toISOString()}` : 'no expiry';
   return `${code.code}\t${code.usageTimes}/${code.usageLimit} used\t${state}\t${until}`;
 }
@@ -148,7 +148,8 @@ function describeFailure(err: unknown): string {
     const fields = Object.values(err.details.fieldErrors ?? {}).flat();
     return fields.length > 1 ? `${err.message}\n${fields.map((m) => `  - ${m}`).join('\n')}` : err.message;
   }
-  return `storegate: ${(err as Error)?.message ?? String(err)}`;
+  if (err instanceof Error && !(err instanceof DriverException)) return `storegate: ${err.message}`;
+  return `storegate: ${JSON.stringify(loggableCause(toAppError(err)))}`;
 }
 
 createCli()

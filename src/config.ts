@@ -68,7 +68,13 @@ const envSchema = z.object({
   RATE_LIMIT_ACCESS: int(0).default(60),
   LOGIN_MAX_ATTEMPTS: int(1).default(5),
   LOGIN_LOCK_SECONDS: int(1).default(60),
-  TRUST_PROXY: z.string().default('false'),
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (v) => v !== 'true',
+      "true would trust every X-Forwarded-For hop, so any client could choose its IP: give the proxies' addresses or the number of proxy hops",
+    )
+    .default('false'),
 
   BODY_LIMIT: int(1024).default(102400),
   CORS_ORIGINS: list.default(''),
@@ -138,7 +144,7 @@ export interface Config {
     readonly loginLockSeconds: number;
   };
   readonly http: {
-    readonly trustProxy: boolean | number | string[];
+    readonly trustProxy: false | number | string[];
     readonly bodyLimit: number;
     readonly corsOrigins: readonly string[];
   };
@@ -161,9 +167,8 @@ export class ConfigError extends Error {
   }
 }
 
-function parseTrustProxy(value: string): boolean | number | string[] {
+function parseTrustProxy(value: string): false | number | string[] {
   if (['false', '0', ''].includes(value)) return false;
-  if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }

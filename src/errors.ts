@@ -1,3 +1,4 @@
+import { DriverException } from '@mikro-orm/core';
 /** The legacy business codes (SPEC §5): what REST answers in `code`, GraphQL in `extensions.legacyCode`. */
 export const BUSINESS_CODES = {
   10001: '参数有误',
@@ -149,4 +150,15 @@ function isUnavailable(err: unknown, depth = 0): boolean {
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   return new AppError(isUnavailable(err) ? 'SERVICE_UNAVAILABLE' : 'INTERNAL', { cause: err });
+}
+
+/**
+ * What of a failure may be logged. A database error's message, SQL and stack carry the values it
+ * was bound to (a password hash, say), so of those only the kind is kept.
+ */
+export function loggableCause(failure: AppError): unknown {
+  const cause = failure.details.cause ?? failure;
+  if (!(cause instanceof DriverException)) return cause;
+  const { name, code, errno, sqlState } = cause;
+  return { type: name, code, errno, sqlState };
 }

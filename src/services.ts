@@ -19,7 +19,7 @@ export interface Services {
   admin: AdminService;
 }
 
-/** The domain services, wired once; both transports and the CLI use these same instances. */
+/** The domain services, wired once for the server: both transports call these same instances. */
 export function createServices(config: Config, orm: MikroORM, store: KeyValueStore): Services {
   const hasher = new PasswordHasher(config.passwords.cost, config.passwords.poolSize);
   const tokens = new TokenService(config.jwt, store);

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
 import { User } from '../db/entities/user.entity.js';
 import { findUserByUsername } from '../db/user.queries.js';
 import { AppError } from '../errors.js';
@@ -25,7 +25,12 @@ export class AdminService {
       invitationCode: '',
       role: 'admin',
     });
-    await em.flush();
+    try {
+      await em.flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw new AppError('USERNAME_TAKEN', { cause: err });
+      throw err;
+    }
     return user;
   }
 

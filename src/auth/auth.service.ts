@@ -1,5 +1,5 @@
 import { raw, UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
-import { User, UserStatus, type Role, type UserRecord } from '../db/entities/user.entity.js';
+import { User, UserStatus, type UserRecord } from '../db/entities/user.entity.js';
 import { findUserByUsername, findUserRecord } from '../db/user.queries.js';
 import { AppError } from '../errors.js';
 import type { Captcha, CaptchaService } from './captcha.service.js';
@@ -80,21 +80,25 @@ export class AuthService {
     }
   }
 
-  /** One answer for an unknown user and a wrong password, in about the same time. */
+  /**
+   * One answer for an unknown user and a wrong password, in about the same time. The failed-login
+   * lock counts per account (its stored username, so other spellings that the collation matches
+   * share it) and client IP.
+   */
   async login(input: Record<string, unknown>, ctx: ClientContext): Promise<Session> {
-    const { username, password } = validate(loginShape, input);
     await this.throttleAccess(`ip:${ctx.ip}`, ctx);
+    const { username, password } = validate(loginShape, input);
     const { throttle, hasher } = this.deps;
-    await throttle.assertLoginAllowed(username, ctx.ip);
 
     const em = this.deps.orm.em.fork();
     const user = await findUserByUsername(em, username, { withPassword: true });
+    const attempt = await throttle.loginAttempt(user?.username ?? username, ctx.ip);
     const valid = user ? await hasher.verify(password, user.password) : await hasher.verifyNothing(password);
     if (!user || !valid) {
-      await throttle.loginFailed(username, ctx.ip);
+      await attempt.failed();
       throw new AppError('INVALID_CREDENTIALS');
     }
-    await throttle.loginSucceeded(username, ctx.ip);
+    await attempt.succeeded();
     if (user.status !== UserStatus.Enabled) throw new AppError('ACCOUNT_DISABLED');
     if (hasher.needsRehash(user.password)) {
       user.password = await hasher.hash(password);
@@ -103,15 +107,18 @@ export class AuthService {
     return { user, token: this.deps.tokens.issue(user.id, user.tokenVersion, ctx.url) };
   }
 
-  /** The user behind a valid, unrevoked token of the current version; `role` demands that role. */
-  async authenticate(ctx: ClientContext, role?: Role): Promise<Authenticated> {
-    const auth = await this.throttled(ctx, async () => {
+  /** The user behind a valid, unrevoked token of the current version. */
+  async authenticate(ctx: ClientContext): Promise<Authenticated> {
+    return this.throttled(ctx, async () => {
       const claims = this.deps.tokens.decode(this.presentedToken(ctx));
       const [user] = await Promise.all([this.subjectOf(claims), this.deps.tokens.assertNotRevoked(claims)]);
       return { user, claims };
     });
-    if (role && auth.user.role !== role) throw new AppError('FORBIDDEN');
-    return auth;
+  }
+
+  /** Admin operations: the user must hold one of the roles (any role when none is named). */
+  requireRole(user: UserRecord, roles: readonly string[]): void {
+    if (roles.length > 0 && !roles.includes(user.role)) throw new AppError('FORBIDDEN');
   }
 
   async me(ctx: ClientContext): Promise<UserRecord> {

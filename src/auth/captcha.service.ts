@@ -1,12 +1,13 @@
 import { Resvg } from '@resvg/resvg-js';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import svgCaptcha from 'svg-captcha';
 import { AppError } from '../errors.js';
 import type { KeyValueStore } from '../store/store.js';
+import { randomString } from './random-string.js';
 
 /** No 0/O, 1/I/L, 2/Z, 5/S, 8/B: nothing a reader could mistake for another. */
-export const CAPTCHA_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
-export const CAPTCHA_LENGTH = 5;
+const CAPTCHA_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
+const CAPTCHA_LENGTH = 5;
 
 export interface Captcha {
   key: string;
@@ -33,7 +34,7 @@ export class CaptchaService {
   ) {}
 
   async issue(username: string | null): Promise<Captcha> {
-    const code = this.settings.fixedCode ?? randomCode();
+    const code = this.settings.fixedCode ?? randomString(CAPTCHA_ALPHABET, CAPTCHA_LENGTH);
     const key = `captcha-${randomBytes(16).toString('base64url')}`;
     const stored: StoredCaptcha = { code, username };
     await this.store.set(this.storeKey(key), JSON.stringify(stored), this.settings.ttlSeconds);
@@ -57,11 +58,6 @@ export class CaptchaService {
   }
 }
 
-function randomCode(): string {
-  let code = '';
-  for (let i = 0; i < CAPTCHA_LENGTH; i++) code += CAPTCHA_ALPHABET[randomInt(CAPTCHA_ALPHABET.length)];
-  return code;
-}
 
 /** svg-captcha's main export draws a given text; its typings only declare the helpers. */
 const drawText = svgCaptcha as unknown as (text: string, options: Record<string, unknown>) => string;

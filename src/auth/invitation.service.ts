@@ -1,14 +1,16 @@
 import { raw, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import ms from 'ms';
-import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { InvitationCode, InvitationStatus } from '../db/entities/invitation-code.entity.js';
 import { AppError } from '../errors.js';
+import { randomString } from './random-string.js';
 import { integer, messages, text, validate } from './validation.js';
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const CODE_LENGTH = 12;
-export const MAX_CODES_PER_CALL = 100;
+const MAX_CODES_PER_CALL = 100;
+/** Ten years: further than MySQL's TIMESTAMP reaches is no expiry at all. */
+const MAX_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
 
 export interface CreateInvitations {
   count?: number;
@@ -23,15 +25,11 @@ const createShape = {
   uses: integer('uses', 1, 1_000_000).default(1),
   expiresIn: z
     .string({ invalid_type_error: messages.string('expiresIn') })
-    .refine((v) => (ms(v as ms.StringValue) ?? 0) > 0, messages.format('expiresIn'))
+    .transform((v) => ms(v as ms.StringValue))
+    .refine((v) => v > 0 && v <= MAX_LIFETIME_MS, messages.format('expiresIn'))
     .optional(),
 };
 
-function randomCode(): string {
-  let code = '';
-  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-  return code;
-}
 
 /** Invitation codes: created by admins or the CLI, one use taken by each registration. */
 export class InvitationService {
@@ -40,10 +38,10 @@ export class InvitationService {
   async create(input: CreateInvitations): Promise<InvitationCode[]> {
     const { count, uses, expiresIn } = validate(createShape, { ...input });
     const em = this.orm.em.fork();
-    const validUntil = expiresIn ? new Date(Date.now() + ms(expiresIn as ms.StringValue)) : null;
+    const validUntil = expiresIn ? new Date(Date.now() + expiresIn) : null;
     const codes = Array.from({ length: count }, () =>
       em.create(InvitationCode, {
-        code: randomCode(),
+        code: randomString(CODE_ALPHABET, CODE_LENGTH),
         usageLimit: uses,
         validUntil,
         userId: input.creatorId ?? null,
@@ -86,22 +84,15 @@ export class InvitationService {
    */
   static async takeUse(em: EntityManager, code: string): Promise<void> {
     const now = new Date();
-    const candidate = await em.findOne(
-      InvitationCode,
-      { code, status: InvitationStatus.Usable },
-      { orderBy: { id: 'asc' }, fields: ['id'] },
-    );
+    const usable = {
+      status: InvitationStatus.Usable,
+      usageTimes: { $lt: raw<InvitationCode, number>('usage_limit') },
+      $or: [{ validUntil: null }, { validUntil: { $gt: now } }],
+    };
+    // The conditions are checked again in the update: another registration may take the last use between the two.
+    const candidate = await em.findOne(InvitationCode, { code, ...usable }, { orderBy: { id: 'asc' }, fields: ['id'] });
     const taken = candidate
-      ? await em.nativeUpdate(
-          InvitationCode,
-          {
-            id: candidate.id,
-            status: InvitationStatus.Usable,
-            usageTimes: { $lt: raw<InvitationCode, number>('usage_limit') },
-            $or: [{ validUntil: null }, { validUntil: { $gt: now } }],
-          },
-          { usageTimes: raw('usage_times + 1'), updatedAt: now },
-        )
+      ? await em.nativeUpdate(InvitationCode, { id: candidate.id, ...usable }, { usageTimes: raw('usage_times + 1'), updatedAt: now })
       : 0;
     if (taken !== 1) throw new AppError('INVITATION_INVALID');
   }

@@ -8,6 +8,11 @@ export interface ThrottleSettings {
   loginLockSeconds: number;
 }
 
+export interface LoginAttempt {
+  failed(): Promise<void>;
+  succeeded(): Promise<void>;
+}
+
 /** What a throttle left for the caller, for the REST `X-RateLimit-*` headers. */
 export interface RateLimitInfo {
   limit: number;
@@ -21,7 +26,7 @@ export interface RateLimitInfo {
 export class ThrottleService {
   private readonly sign: Counter | null;
   private readonly access: Counter | null;
-  private readonly loginFailures: Counter;
+  private readonly loginAttempts: Counter;
 
   constructor(
     private readonly settings: ThrottleSettings,
@@ -31,7 +36,7 @@ export class ThrottleService {
       limit > 0 ? store.counter({ name, limit, windowSeconds: 60 }) : null;
     this.sign = perMinute('throttle:sign:', settings.signPerMinute);
     this.access = perMinute('throttle:access:', settings.accessPerMinute);
-    this.loginFailures = store.counter({
+    this.loginAttempts = store.counter({
       name: 'throttle:login:',
       limit: settings.loginMaxAttempts,
       windowSeconds: settings.loginLockSeconds,
@@ -48,24 +53,23 @@ export class ThrottleService {
     return this.hit(this.access, this.settings.accessPerMinute, clientKey);
   }
 
-  async assertLoginAllowed(username: string, ip: string): Promise<void> {
-    const state = await this.loginFailures.peek(loginKey(username, ip));
-    if (!state.allowed) {
-      throw new AppError('TOO_MANY_REQUESTS', { retryAfter: state.retryAfter, limit: this.settings.loginMaxAttempts });
-    }
-  }
-
-  /** Counts a failed login; reaching the limit locks the pair for the lock period. */
-  async loginFailed(username: string, ip: string): Promise<void> {
-    const key = loginKey(username, ip);
-    const state = await this.loginFailures.hit(key);
-    if (state.count >= this.settings.loginMaxAttempts) {
-      await this.loginFailures.lock(key, this.settings.loginLockSeconds);
-    }
-  }
-
-  async loginSucceeded(username: string, ip: string): Promise<void> {
-    await this.loginFailures.reset(loginKey(username, ip));
+  /**
+   * Counts a login attempt of an account from a client IP before its password is checked, so
+   * parallel guesses cannot run past the limit; refuses it while the pair is over the limit or
+   * locked. The caller reports the outcome: a failure that reaches the limit locks the pair, a
+   * success clears its count.
+   */
+  async loginAttempt(account: string, ip: string): Promise<LoginAttempt> {
+    const key = `${account.toLowerCase()}|${ip}`;
+    const { loginMaxAttempts: limit, loginLockSeconds } = this.settings;
+    const state = await this.loginAttempts.hit(key);
+    if (!state.allowed) throw new AppError('TOO_MANY_REQUESTS', { retryAfter: state.retryAfter, limit });
+    return {
+      failed: async () => {
+        if (state.count >= limit) await this.loginAttempts.lock(key, loginLockSeconds);
+      },
+      succeeded: () => this.loginAttempts.reset(key),
+    };
   }
 
   private async hit(counter: Counter | null, limit: number, key: string): Promise<RateLimitInfo | null> {
@@ -76,6 +80,3 @@ export class ThrottleService {
   }
 }
 
-function loginKey(username: string, ip: string): string {
-  return `${username.toLowerCase()}|${ip}`;
-}

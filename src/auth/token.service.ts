@@ -1,7 +1,8 @@
-import { createSecretKey, randomInt, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../errors.js';
 import type { KeyValueStore } from '../store/store.js';
+import { randomString } from './random-string.js';
 
 /** The claims jwt-auth 1.0 writes, plus storegate's `ver` (the user's token_version). */
 export interface TokenClaims {
@@ -35,11 +36,6 @@ const REQUIRED_CLAIMS = ['iss', 'iat', 'nbf', 'exp', 'jti', 'sub'] as const;
 const LOGOUT = 'logout';
 const REFRESHED = 'refreshed:';
 
-function randomJti(): string {
-  let jti = '';
-  for (let i = 0; i < 16; i++) jti += JTI_ALPHABET[randomInt(JTI_ALPHABET.length)];
-  return jti;
-}
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -69,7 +65,7 @@ export class TokenService {
       iat: firstIssuedAt ?? time,
       exp: time + this.ttlSeconds,
       nbf: time,
-      jti: randomJti(),
+      jti: randomString(JTI_ALPHABET, 16),
       sub: String(userId),
       prv: this.settings.prv,
       ver: tokenVersion,

@@ -1,6 +1,4 @@
-import { z } from 'zod';
 import type { FieldErrors } from '../errors.js';
-import { MAX_PASSWORD_BYTES } from './password-hasher.js';
 import { messages, password, text, validate } from './validation.js';
 
 /** The legacy username rule (ASCII letters and digits, at least 6) with a maximum of 32. */
@@ -22,10 +20,7 @@ export function newUserShape(passwordMinLength: number) {
 /** Login accepts any account the legacy service could have created: only presence and maxima are checked. */
 export const loginShape = {
   username: text('username'),
-  password: z
-    .string({ required_error: messages.required('password'), invalid_type_error: messages.string('password') })
-    .min(1, messages.required('password'))
-    .refine((v) => Buffer.byteLength(v) <= MAX_PASSWORD_BYTES, messages.maxBytes('password', MAX_PASSWORD_BYTES)),
+  password: password('password', 1),
 };
 
 /** Registration: a new account plus its invitation and captcha, the password confirmed. */

@@ -72,14 +72,17 @@ export function validate<S extends z.ZodRawShape>(
 ): z.infer<z.ZodObject<S>> {
   const cleaned = absentToUndefined(input);
   const result = z.object(shape).safeParse(cleaned);
-  const errors: FieldErrors = {};
+  const found: FieldErrors = {};
   if (!result.success) {
     for (const issue of result.error.issues) {
       const field = String(issue.path[0] ?? 'input');
-      errors[field] ??= [issue.message];
+      found[field] ??= [issue.message];
     }
   }
-  for (const [field, list] of Object.entries(extra?.(cleaned) ?? {})) errors[field] ??= list;
-  if (Object.keys(errors).length > 0 || !result.success) throw AppError.invalid(errors);
+  for (const [field, list] of Object.entries(extra?.(cleaned) ?? {})) found[field] ??= list;
+  // In the order of the rules, so the first message is the first failing field's, as Laravel's.
+  const fields = [...new Set([...Object.keys(shape), ...Object.keys(found)])].filter((f) => found[f]);
+  const errors: FieldErrors = Object.fromEntries(fields.map((f) => [f, found[f]!]));
+  if (fields.length > 0 || !result.success) throw AppError.invalid(errors);
   return result.data;
 }

@@ -1,5 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
@@ -8,6 +11,7 @@ import type { AuthService } from '../auth/auth.service.js';
 import type { InvitationService } from '../auth/invitation.service.js';
 import { clientContext } from '../client-context.js';
 import type { Config } from '../config.js';
+import { loggableCause } from '../errors.js';
 import { createContext, type GraphqlContext } from './context.js';
 import { formatGraphqlError } from './format-error.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
@@ -21,6 +25,20 @@ export interface GraphqlDependencies {
   /** More Apollo plugins (metrics). */
   plugins?: ApolloServerPlugin<GraphqlContext>[];
 }
+
+/**
+ * Apollo's default cache-control plugin instruments every field of every request only to answer
+ * `no-store`: no type or resolver gives a cache hint, so this says it directly.
+ */
+const noStore: ApolloServerPlugin<GraphqlContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
 
 /** Mounts Apollo Server on `/graphql`: the schema, its limits, error shaping and the Sandbox page. */
 export async function registerGraphql(
@@ -60,6 +78,8 @@ export async function registerGraphql(
     plugins: [
       ...armor.plugins,
       fastifyApolloDrainPlugin(app),
+      ApolloServerPluginCacheControlDisabled(),
+      noStore,
       ...plugins,
       config.graphql.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
@@ -69,7 +89,7 @@ export async function registerGraphql(
       formatGraphqlError(formatted, error, {
         hideSuggestions: !config.graphql.introspection,
         onUnexpected: (failure) =>
-          app.log.error({ err: failure.cause ?? failure, code: failure.graphqlCode }, 'graphql operation failed'),
+          app.log.error({ err: loggableCause(failure), code: failure.graphqlCode }, 'graphql operation failed'),
       }),
   });
   await apollo.start();

@@ -9,8 +9,8 @@ function envelopeCode(payload: unknown): string | undefined {
   return typeof code === 'number' ? String(code) : undefined;
 }
 
-function isRest(request: FastifyRequest): boolean {
-  const route = request.routeOptions.url;
+/** Fastify builds `routeOptions` afresh on every read: read it once. */
+function isRest(request: FastifyRequest, route = request.routeOptions.url): boolean {
   return route ? route.startsWith(REST_PREFIX) : request.url.startsWith(REST_PREFIX);
 }
 
@@ -26,10 +26,11 @@ export function recordRestAnswers(app: FastifyInstance, metrics: Metrics): void 
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
-    if (isRest(request)) {
+    const route = request.routeOptions.url;
+    if (isRest(request, route)) {
       metrics.record({
         transport: 'rest',
-        operation: `${request.method} ${request.routeOptions.url ?? '(unmatched)'}`,
+        operation: `${request.method} ${route ?? '(unmatched)'}`,
         outcome: codes.get(request) ?? String(reply.statusCode),
         seconds: reply.elapsedTime / 1000,
       });

@@ -18,10 +18,15 @@ export function legacyClient(request: FastifyRequest, params: Params): ClientCon
 }
 
 /** Laravel's throttle middleware told every client its limit and what was left of it. */
-export async function rateLimitHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+export function rateLimitHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (err: Error | null, payload: unknown) => void,
+) {
   const limits = request.legacyClient?.rateLimit;
   if (limits && !reply.hasHeader('x-ratelimit-limit')) {
     reply.headers({ 'x-ratelimit-limit': limits.limit, 'x-ratelimit-remaining': limits.remaining });
   }
-  return payload;
+  done(null, payload);
 }

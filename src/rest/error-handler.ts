@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { toAppError, type AppError } from '../errors.js';
+import { loggableCause, toAppError, type AppError } from '../errors.js';
 import { envelope } from './envelope.js';
 import { expectsJson } from './expects-json.js';
 import { echoedParams, requestParams, restFieldErrors } from './params.js';
@@ -19,7 +19,7 @@ function asClientError(error: unknown): ClientError | undefined {
 
 /** A dependency outage (503) or a bug (500): logged with its cause, answered without details. */
 function unexpectedStatus(failure: AppError, request: FastifyRequest): number {
-  request.log.error({ err: failure.details.cause ?? failure, code: failure.graphqlCode }, 'request failed');
+  request.log.error({ err: loggableCause(failure), code: failure.graphqlCode }, 'request failed');
   return failure.kind === 'SERVICE_UNAVAILABLE' ? 503 : 500;
 }
 

@@ -17,6 +17,7 @@ import { waitUntil } from '../helpers/wait.js';
 
 const BUILD_TIMEOUT_MS = 180_000;
 const IN_FLIGHT = 50;
+const shutdownUser = (i: number): string => `shutdown${String(i).padStart(2, '0')}`;
 /** Each login holds a password worker for tens of milliseconds, so the 50 queue up and stay in flight. */
 const LOGIN_COST = 8;
 /** SPEC §7: in-flight requests get this long to finish. */
@@ -49,7 +50,9 @@ describe('graceful shutdown of `node dist/server.js` on MariaDB and Redis', () =
   beforeAll(async () => {
     await ensureBuilt();
     db = await createMigratedDatabase();
-    await insertUser(db, 'shutdown01', { passwordHash: legacyHash(PASSWORD, LOGIN_COST) });
+    // One account per login, as 50 clients would be: the failed-login lock counts attempts per account and IP.
+    const passwordHash = legacyHash(PASSWORD, LOGIN_COST);
+    for (let i = 0; i < IN_FLIGHT; i++) await insertUser(db, shutdownUser(i), { passwordHash });
     port = await freePort();
     server = startServerProcess(
       {
@@ -79,7 +82,7 @@ describe('graceful shutdown of `node dist/server.js` on MariaDB and Redis', () =
     const finishedAt: number[] = [];
     const inFlight = times(IN_FLIGHT, (i) =>
       spread(clients, i)
-        .login('shutdown01', PASSWORD)
+        .login(shutdownUser(i), PASSWORD)
         .then((outcome: Outcome) => {
           finishedAt.push(performance.now());
           return outcome;

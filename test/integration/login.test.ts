@@ -92,6 +92,23 @@ describe('failed-login lock per (username, client IP)', () => {
     expect(await attempt('victim01', PASSWORD)).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
   });
 
+  it('counts attempts before checking passwords: 20 parallel guesses get at most 5 tries', async () => {
+    await insertUser(gateway().db, 'parallel01');
+    const results = await Promise.all(Array.from({ length: 20 }, () => attempt('parallel01', 'wrong password')));
+    const tried = results.filter((r) => r?.code === 'INVALID_CREDENTIALS');
+    expect(tried.length).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => r?.code === 'TOO_MANY_REQUESTS')).toHaveLength(20 - tried.length);
+    expect(await attempt('parallel01', PASSWORD)).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+  });
+
+  it('spellings the collation matches to the same account share its lock', async () => {
+    await insertUser(gateway().db, 'spelled01');
+    for (const username of ['spelled01', 'spélled01', 'ｓpelled01', 'SPELLED01', 'spëlled01']) {
+      expect(await attempt(username, 'wrong password')).toEqual(INVALID_CREDENTIALS);
+    }
+    expect(await attempt('spèlled01', 'wrong password')).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+  });
+
   it('a success before the 5th failure clears the count', async () => {
     await insertUser(gateway().db, 'cleared01');
     for (let round = 0; round < 2; round++) {

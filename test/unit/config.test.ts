@@ -65,9 +65,9 @@ describe('configuration', () => {
     expect(problemsOf({ APP_TIMEZONE: 'Mars/Base' }).join()).toMatch(/APP_TIMEZONE/);
   });
 
-  it('reads TRUST_PROXY as off, on, a hop count or a list of addresses', () => {
+  it('reads TRUST_PROXY as off, a hop count or a list of addresses, and refuses to trust every hop', () => {
     expect(loadConfig({}).http.trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(problemsOf({ TRUST_PROXY: 'true' }).join()).toMatch(/TRUST_PROXY: true would trust every X-Forwarded-For hop/);
     expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.0.2' }).http.trustProxy).toEqual(['10.0.0.1', '10.0.0.2']);
   });

@@ -73,6 +73,12 @@ describe('registration input', () => {
     expect(error.details.fieldErrors).toEqual({ [field]: [message] });
   });
 
+  it('reports fields in the order of the rules: a password mismatch comes before a missing code', () => {
+    const error = rejection(() => validateRegistration({ ...valid, passwordConfirmation: 'other', invitationCode: '' }));
+    expect(error.message).toBe('The password confirmation does not match.');
+    expect(Object.keys(error.details.fieldErrors!)).toEqual(['password', 'invitationCode']);
+  });
+
   it("reports each failing field once, with that field's first failing rule", () => {
     expect(fieldErrorsOf({ ...valid, name: '', username: 'ab_', password: 'short' })).toEqual({
       name: ['The name field is required.'],
