@@ -2,6 +2,8 @@ import 'dotenv/config';
 import 'reflect-metadata';
 import { DriverException, type MikroORM } from '@mikro-orm/core';
 import { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { text as readStream } from 'node:stream/consumers';
 import { AdminService } from './auth/admin.service.js';
 import { InvitationService } from './auth/invitation.service.js';
@@ -54,10 +56,18 @@ function invitationLine(code: InvitationCode): string {
   return `${code.code}\t${code.usageTimes}/${code.usageLimit} used\t${state}\t${until}`;
 }
 
-/** The password comes on standard input (piped, or typed at a prompt), never as an argument. */
+/** The password comes on standard input: piped, or typed at a prompt that does not echo it. */
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password: ');
-  return (await readStream(process.stdin)).replace(/\r?\n$/, '');
+  if (!process.stdin.isTTY) return (await readStream(process.stdin)).replace(/\r?\n$/, '');
+  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const prompt = createInterface({ input: process.stdin, output: silent, terminal: true });
+  process.stderr.write('Password: ');
+  try {
+    return await prompt.question('');
+  } finally {
+    prompt.close();
+    process.stderr.write('\n');
+  }
 }
 
 const integer = (value: string): number => {
