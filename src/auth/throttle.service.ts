@@ -26,7 +26,7 @@ export interface RateLimitInfo {
 export class ThrottleService {
   private readonly sign: Counter | null;
   private readonly access: Counter | null;
-  private readonly loginAttempts: Counter;
+  private readonly loginFailures: Counter;
 
   constructor(
     private readonly settings: ThrottleSettings,
@@ -36,7 +36,7 @@ export class ThrottleService {
       limit > 0 ? store.counter({ name, limit, windowSeconds: 60 }) : null;
     this.sign = perMinute('throttle:sign:', settings.signPerMinute);
     this.access = perMinute('throttle:access:', settings.accessPerMinute);
-    this.loginAttempts = store.counter({
+    this.loginFailures = store.counter({
       name: 'throttle:login:',
       limit: settings.loginMaxAttempts,
       windowSeconds: settings.loginLockSeconds,
@@ -54,21 +54,21 @@ export class ThrottleService {
   }
 
   /**
-   * Counts a login attempt of an account from a client IP before its password is checked, so
-   * parallel guesses cannot run past the limit; refuses it while the pair is over the limit or
-   * locked. The caller reports the outcome: a failure that reaches the limit locks the pair, a
-   * success clears its count.
+   * Opens a login attempt of an account from a client IP: refused while the pair is locked. The
+   * caller reports the outcome: a failure is counted and the one that reaches the limit locks
+   * the pair; a success clears its count.
    */
   async loginAttempt(account: string, ip: string): Promise<LoginAttempt> {
     const key = `${account.toLowerCase()}|${ip}`;
     const { loginMaxAttempts: limit, loginLockSeconds } = this.settings;
-    const state = await this.loginAttempts.hit(key);
+    const state = await this.loginFailures.peek(key);
     if (!state.allowed) throw new AppError('TOO_MANY_REQUESTS', { retryAfter: state.retryAfter, limit });
     return {
       failed: async () => {
-        if (state.count >= limit) await this.loginAttempts.lock(key, loginLockSeconds);
+        const after = await this.loginFailures.hit(key);
+        if (after.count >= limit) await this.loginFailures.lock(key, loginLockSeconds);
       },
-      succeeded: () => this.loginAttempts.reset(key),
+      succeeded: () => this.loginFailures.reset(key),
     };
   }
 
