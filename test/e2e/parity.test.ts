@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTCHA_CODE, startGateway, type Gateway } from '../helpers/gateway.js';
 import { gql, ops, type GraphqlResponse } from '../helpers/graphql.js';
 import { rest, type RestResponse } from '../helpers/rest.js';
+import type { RegisterInput } from '../helpers/accounts.js';
 
 /** What a client learns from one call: the business code, and a token when one was issued. */
 interface Outcome {
@@ -9,15 +10,6 @@ interface Outcome {
   token?: string;
 }
 
-interface RegisterInput {
-  name: string;
-  username: string;
-  password: string;
-  passwordConfirmation: string;
-  invitationCode: string;
-  captchaKey: string;
-  captchaCode: string;
-}
 
 /** The operations of SPEC §4, each through one transport. */
 interface Transport {
