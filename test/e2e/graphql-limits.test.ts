@@ -4,6 +4,7 @@ import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { ops } from '../helpers/graphql.js';
 import { queryOfDepth, queryWithAliases } from '../helpers/graphql-documents.js';
 import { postGraphql, send, type HttpAnswer } from '../helpers/http.js';
+import { useGateway } from '../helpers/gateway-hooks.js';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 const SANDBOX_SCRIPT = 'https://embeddable-sandbox.cdn.apollographql.com/';
@@ -27,57 +28,53 @@ const getGraphql = (gw: Gateway, query: string, headers: Record<string, string> 
 const landingPage = (gw: Gateway) => send(`${gw.url}/graphql`, { headers: { accept: 'text/html' } });
 
 describe('GraphQL limits', () => {
-  let gw: Gateway;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(async () => gw?.close());
+  const gw = useGateway();
 
   it('caps the depth at GRAPHQL_MAX_DEPTH', async () => {
-    const { maxDepth } = gw.config.graphql;
-    expect((await postGraphql(gw.url, { query: queryOfDepth(maxDepth) })).json.data.responseCodes).toBeDefined();
-    expectRefusedInput(await postGraphql(gw.url, { query: queryOfDepth(maxDepth + 1) }));
+    const { maxDepth } = gw().config.graphql;
+    expect((await postGraphql(gw().url, { query: queryOfDepth(maxDepth) })).json.data.responseCodes).toBeDefined();
+    expectRefusedInput(await postGraphql(gw().url, { query: queryOfDepth(maxDepth + 1) }));
   });
 
   it('caps the aliases at GRAPHQL_MAX_ALIASES, and refuses 1000 of them', async () => {
-    const { maxAliases } = gw.config.graphql;
-    expect((await postGraphql(gw.url, { query: queryWithAliases(maxAliases) })).json.errors).toBeUndefined();
-    expectRefusedInput(await postGraphql(gw.url, { query: queryWithAliases(maxAliases + 1) }));
-    expectRefusedInput(await postGraphql(gw.url, { query: queryWithAliases(1000) }));
+    const { maxAliases } = gw().config.graphql;
+    expect((await postGraphql(gw().url, { query: queryWithAliases(maxAliases) })).json.errors).toBeUndefined();
+    expectRefusedInput(await postGraphql(gw().url, { query: queryWithAliases(maxAliases + 1) }));
+    expectRefusedInput(await postGraphql(gw().url, { query: queryWithAliases(1000) }));
   });
 
   it('refuses a query text over the token limit', async () => {
-    const query = `{ responseCodes { ${'code '.repeat(gw.config.graphql.maxTokens)}} }`;
-    expectRefusedInput(await postGraphql(gw.url, { query }));
+    const query = `{ responseCodes { ${'code '.repeat(gw().config.graphql.maxTokens)}} }`;
+    expectRefusedInput(await postGraphql(gw().url, { query }));
   });
 
   it('answers 413 to a body over BODY_LIMIT', async () => {
-    const padding = 'x'.repeat(gw.config.http.bodyLimit);
-    const answer = await postGraphql(gw.url, { query: ops.responseCodes, variables: { padding } });
+    const padding = 'x'.repeat(gw().config.http.bodyLimit);
+    const answer = await postGraphql(gw().url, { query: ops.responseCodes, variables: { padding } });
     expectClearRefusal(answer, 413);
     expect(answer.json.errors[0].extensions.legacyCode).toBe(10001);
   });
 
   it('refuses batched requests', async () => {
-    expectRefusedInput(await postGraphql(gw.url, [{ query: ops.responseCodes }, { query: ops.responseCodes }]));
+    expectRefusedInput(await postGraphql(gw().url, [{ query: ops.responseCodes }, { query: ops.responseCodes }]));
   });
 
   describe('CSRF prevention', () => {
     it('refuses a GET without a preflight header, and serves it with one', async () => {
-      const refused = await getGraphql(gw, ops.responseCodes);
+      const refused = await getGraphql(gw(), ops.responseCodes);
       expectRefusedInput(refused);
       expect(refused.json.errors[0].message).toMatch(/CSRF/);
-      const allowed = await getGraphql(gw, ops.responseCodes, { 'apollo-require-preflight': 'true' });
+      const allowed = await getGraphql(gw(), ops.responseCodes, { 'apollo-require-preflight': 'true' });
       expect(allowed.json.data.responseCodes.length).toBeGreaterThan(0);
     });
 
     it('refuses a mutation over GET, preflight or not', async () => {
-      const answer = await getGraphql(gw, ops.logout, { 'apollo-require-preflight': 'true' });
+      const answer = await getGraphql(gw(), ops.logout, { 'apollo-require-preflight': 'true' });
       expectClearRefusal(answer, 405);
     });
 
     it('refuses a text/plain POST without a preflight header', async () => {
-      const answer = await postGraphql(gw.url, { query: ops.responseCodes }, { 'content-type': 'text/plain' });
+      const answer = await postGraphql(gw().url, { query: ops.responseCodes }, { 'content-type': 'text/plain' });
       expectRefusedInput(answer);
       expect(answer.json.errors[0].message).toMatch(/CSRF/);
     });
@@ -85,12 +82,12 @@ describe('GraphQL limits', () => {
 
   describe('outside production', () => {
     it('allows introspection', async () => {
-      const answer = await postGraphql(gw.url, { query: INTROSPECTION });
+      const answer = await postGraphql(gw().url, { query: INTROSPECTION });
       expect(answer.json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     });
 
     it('serves the Apollo Sandbox landing page to a browser', async () => {
-      const page = await landingPage(gw);
+      const page = await landingPage(gw());
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(page.text).toMatch(/Apollo/);
@@ -103,10 +100,10 @@ describe('GraphQL limits', () => {
     let production: Gateway;
     let switchedOn: Gateway;
     beforeAll(async () => {
-      production = await startGateway({ env: { NODE_ENV: 'production' }, shareWith: gw });
+      production = await startGateway({ env: { NODE_ENV: 'production' }, shareWith: gw() });
       switchedOn = await startGateway({
         env: { NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHQL_SANDBOX: 'true' },
-        shareWith: gw,
+        shareWith: gw(),
       });
     });
     afterAll(async () => {
@@ -134,7 +131,7 @@ describe('GraphQL limits', () => {
       const unknownField = await postGraphql(production.url, { query: '{ responseCode { code } }' });
       expectRefusedInput(unknownField);
       for (const answer of [typo, unknownField]) expect(answer.text).not.toMatch(/did you mean|suggestion/i);
-      const outside = await postGraphql(gw.url, { query: '{ responseCode { code } }' });
+      const outside = await postGraphql(gw().url, { query: '{ responseCode { code } }' });
       expect(outside.json.errors[0].message).toMatch(/Did you mean "responseCodes"\?/);
     });
 

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUSINESS_CODES } from '../../src/errors.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway } from '../helpers/gateway.js';
 import { curlRequest, type RestResponse } from '../helpers/rest.js';
+import { useGateway } from '../helpers/gateway-hooks.js';
 
 /** The example requests of the legacy API document, copied verbatim. */
 const DOCUMENTED = {
@@ -118,11 +119,7 @@ const expectations: Record<keyof typeof DOCUMENTED, (response: RestResponse) => 
 };
 
 describe('the legacy API document, replayed', () => {
-  let gw: Gateway;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(async () => gw?.close());
+  const gw = useGateway();
 
   const cases = Object.keys(DOCUMENTED).flatMap((name) =>
     Object.keys(clients).map((client) => [name as keyof typeof DOCUMENTED, client as keyof typeof clients] as const),
@@ -130,12 +127,12 @@ describe('the legacy API document, replayed', () => {
 
   it.each(cases)('%s, sent as by %s', async (name, client) => {
     const request = parseCurl(DOCUMENTED[name]);
-    const response = await clients[client](gw, request);
+    const response = await clients[client](gw(), request);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expectations[name](response);
   });
 
   it('stored nothing for the documented (invalid) registration', async () => {
-    expect(await gw.db.query('select id from users')).toEqual([]);
+    expect(await gw().db.query('select id from users')).toEqual([]);
   });
 });

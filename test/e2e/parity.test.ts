@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPTCHA_CODE, startGateway, type Gateway } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { CAPTCHA_CODE, type Gateway } from '../helpers/gateway.js';
 import { gql, ops, type GraphqlResponse } from '../helpers/graphql.js';
 import { rest, type RestResponse } from '../helpers/rest.js';
 import type { RegisterInput } from '../helpers/accounts.js';
+import { useGateway } from '../helpers/gateway-hooks.js';
 
 /** What a client learns from one call: the business code, and a token when one was issued. */
 interface Outcome {
@@ -246,22 +247,18 @@ const scenarios: Scenario[] = [
 ];
 
 describe('GraphQL and REST parity', () => {
-  let gw: Gateway;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(async () => gw?.close());
+  const gw = useGateway();
 
   const elsewhere = { ip: '198.51.100.7', url: 'http://parity.fixture' };
 
   async function freshCode(): Promise<string> {
-    const [code] = await gw.app.services.invitations.create({ count: 1, uses: 1 });
+    const [code] = await gw().app.services.invitations.create({ count: 1, uses: 1 });
     return code!.code;
   }
 
   /** The same fixtures for each transport; the user is made through the services, not a transport. */
   async function world(t: Transport, prefix: string): Promise<World> {
-    const { auth } = gw.app.services;
+    const { auth } = gw().app.services;
     const usedCode = await freshCode();
     const password = 'password123';
     const username = `${prefix}user`;
@@ -299,14 +296,14 @@ describe('GraphQL and REST parity', () => {
 
   async function tokenWorks(token: string | undefined): Promise<boolean | null> {
     if (!token) return null;
-    return gw.app.services.auth.me({ ...elsewhere, token }).then(
+    return gw().app.services.auth.me({ ...elsewhere, token }).then(
       () => true,
       () => false,
     );
   }
 
   async function state(w: World, outcome: Outcome): Promise<State> {
-    const users = await gw.db.query<{
+    const users = await gw().db.query<{
       username: string;
       status: number;
       token_version: number;
@@ -314,7 +311,7 @@ describe('GraphQL and REST parity', () => {
     }>('select username, status, token_version, invitation_code from users where username like ? order by username', [
       `${w.prefix}%`,
     ]);
-    const uses = await gw.db.query<{ code: string; usage_times: number }>(
+    const uses = await gw().db.query<{ code: string; usage_times: number }>(
       'select code, usage_times from invitation_codes where code in (?, ?)',
       [w.freshCode, w.usedCode],
     );
@@ -335,11 +332,11 @@ describe('GraphQL and REST parity', () => {
   it.each(scenarios.map((s, i) => [s.name, s, i] as const))('%s', async (_name, scenario, index) => {
     const results = [];
     for (const [tag, transport] of [
-      ['r', restTransport(gw)],
-      ['g', graphqlTransport(gw)],
+      ['r', restTransport(gw())],
+      ['g', graphqlTransport(gw())],
     ] as const) {
       const w = await world(transport, `p${index}${tag}`);
-      await scenario.given?.(w, gw);
+      await scenario.given?.(w, gw());
       const outcome = await scenario.when(w);
       expect(outcome.code, `${tag === 'r' ? 'REST' : 'GraphQL'}: ${scenario.name}`).toBe(scenario.code);
       results.push(await state(w, outcome));

@@ -1,12 +1,13 @@
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/accounts.js';
 import { confusedAlgorithmToken, forgeToken, rs256Token } from '../helpers/forged-tokens.js';
-import { startGateway, TEST_JWT_SECRET, type Gateway } from '../helpers/gateway.js';
+import { TEST_JWT_SECRET, type Gateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { claimsOf, mintToken, nowSeconds } from '../helpers/jwt.js';
 import { insertUser } from '../helpers/legacy-users.js';
 import { graphqlTransport, restTransport, tokenOf, type Outcome, type Transport } from '../helpers/transports.js';
+import { useGateway } from '../helpers/gateway-hooks.js';
 
 const REFRESH_WINDOW_SECONDS = 20160 * 60;
 const HOUR = 3600;
@@ -83,17 +84,13 @@ const ATTACKS: Attack[] = [
 const verdict = (outcome: Outcome) => (outcome.ok ? 'ok' : outcome.code);
 
 describe('JWT attacks, on both transports', () => {
-  let gw: Gateway;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(async () => gw?.close());
+  const gw = useGateway();
 
   let victims = 0;
   async function victimOn(transport: Transport): Promise<Victim> {
     const username = `victim${String(++victims).padStart(3, '0')}`;
-    const sub = String(await insertUser(gw.db, username));
-    return { username, sub, genuine: tokenOf(await transport.login(username, PASSWORD)), transport, gw };
+    const sub = String(await insertUser(gw().db, username));
+    return { username, sub, genuine: tokenOf(await transport.login(username, PASSWORD)), transport, gw: gw() };
   }
 
   describe.each([
@@ -101,7 +98,7 @@ describe('JWT attacks, on both transports', () => {
     ['REST', restTransport],
   ] as const)('%s', (_transport, transportTo) => {
     it.each(ATTACKS.map((attack) => [attack.name, attack] as const))('%s: refused', async (_name, attack) => {
-      const t = transportTo(gw.url);
+      const t = transportTo(gw().url);
       const victim = await victimOn(t);
       const token = await attack.token(victim);
       // Refresh last: were it to succeed, it would revoke the token for the calls after it.
@@ -118,7 +115,7 @@ describe('JWT attacks, on both transports', () => {
     // jwt-auth never checked `iss`, and the legacy service's tokens carry its own host: the
     // signature vouches for a token, so a well-signed one is accepted whatever its iss.
     it('accepts a token signed with the secret whatever its iss, as jwt-auth did', async () => {
-      const t = transportTo(gw.url);
+      const t = transportTo(gw().url);
       const victim = await victimOn(t);
       expect(verdict(await t.me(signed(victim, { iss: 'http://store.wutang.com/api/auth/login' })))).toBe('ok');
     });
