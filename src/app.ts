@@ -4,11 +4,14 @@ import type { Config } from './config.js';
 import { createOrm, FAIL_FAST_MS, migrate } from './db/orm.js';
 import { closeConnectionsWhenClosing } from './drain-connections.js';
 import { registerGraphql } from './graphql/graphql.plugin.js';
+import { onEveryAnswer } from './ops/answer-hook.js';
 import { graphqlMetricsPlugin } from './ops/graphql-metrics.plugin.js';
 import { dependencyChecks, healthRoutes } from './ops/health.routes.js';
-import { loggerOptions } from './ops/logger.js';
+import { loggerOptions, type LoggerOptions } from './ops/logger.js';
 import { registerMetrics } from './ops/metrics.plugin.js';
 import { echoRequestId, requestId } from './ops/request-id.js';
+import { recordRestAnswers } from './ops/rest-metrics.js';
+import { rateLimitHeaders } from './rest/client.js';
 import { registerRest } from './rest/rest.plugin.js';
 import { createServices, type Services } from './services.js';
 import { createMemoryStore } from './store/memory.store.js';
@@ -22,8 +25,8 @@ declare module 'fastify' {
 }
 
 export interface BuildOptions {
-  /** Pino options or false; defaults to the configured JSON logger. */
-  logger?: FastifyServerOptions['logger'];
+  /** Pino options, or false for no output; defaults to the configured JSON logger. */
+  logger?: LoggerOptions | false;
 }
 
 /** TRUST_PROXY: the proxies' addresses, or a hop count: trust that many hops nearest the socket. */
@@ -49,7 +52,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const services = createServices(config, orm, store);
 
   const app: FastifyInstance = Fastify({
-    logger: options.logger ?? loggerOptions(config),
+    // Never Fastify's `false`: without a logger Fastify does not time its answers (reply.elapsedTime).
+    logger: options.logger === false ? { level: 'silent' } : (options.logger ?? loggerOptions(config)),
     bodyLimit: config.http.bodyLimit,
     trustProxy: trustProxy(config.http),
     requestIdHeader: false,
@@ -57,15 +61,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return503OnClosing: true,
   });
   app.decorate('services', services);
-  closeConnectionsWhenClosing(app);
   app.addHook('onClose', async () => {
     await Promise.allSettled([services.hasher.close(), store.close(), orm.close()]);
   });
 
   // Without origins CORS is off, and the plugin would still run a hook on every request.
   if (config.http.corsOrigins.length) await app.register(cors, { origin: [...config.http.corsOrigins] });
-  echoRequestId(app);
   const metrics = registerMetrics(app, services.hasher);
+  onEveryAnswer(app, [echoRequestId, closeConnectionsWhenClosing(app), rateLimitHeaders, recordRestAnswers(metrics)]);
   await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });
   await registerRest(app, { config, auth: services.auth });
   await registerGraphql(app, {

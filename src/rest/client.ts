@@ -1,6 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ClientContext } from '../auth/auth.service.js';
 import { clientContext } from '../client-context.js';
+import type { AnswerStep } from '../ops/answer-hook.js';
 import { presentedToken, type Params } from './params.js';
 
 declare module 'fastify' {
@@ -18,15 +19,9 @@ export function legacyClient(request: FastifyRequest, params: Params): ClientCon
 }
 
 /** Laravel's throttle middleware told every client its limit and what was left of it. */
-export function rateLimitHeaders(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  payload: unknown,
-  done: (err: Error | null, payload: unknown) => void,
-) {
+export const rateLimitHeaders: AnswerStep = (request, reply) => {
   const limits = request.legacyClient?.rateLimit;
   if (limits && !reply.hasHeader('x-ratelimit-limit')) {
     reply.headers({ 'x-ratelimit-limit': limits.limit, 'x-ratelimit-remaining': limits.remaining });
   }
-  done(null, payload);
-}
+};

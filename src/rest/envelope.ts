@@ -1,10 +1,20 @@
-import { BUSINESS_CODES, type BusinessCode } from '../errors.js';
+import type { FastifyReply } from 'fastify';
+import { BUSINESS_CODES, type BusinessCode, type FieldErrors } from '../errors.js';
 
-/** The legacy answer to every business outcome (a validation failure adds `errors`). */
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The code of the envelope answered, for the metrics; null for an answer without one (401, 429). */
+    envelopeCode: BusinessCode | null;
+  }
+}
+
+/** The legacy answer to every business outcome. */
 export interface Envelope<T = unknown> {
   data: T;
   code: BusinessCode;
   msg: string;
+  /** A validation failure's messages by field. */
+  errors?: FieldErrors;
 }
 
 export function envelope<T>(data: T, code: BusinessCode, msg: string = BUSINESS_CODES[code]): Envelope<T> {
@@ -13,4 +23,10 @@ export function envelope<T>(data: T, code: BusinessCode, msg: string = BUSINESS_
 
 export function success<T>(data: T, msg?: string): Envelope<T> {
   return envelope(data, 20001, msg);
+}
+
+/** Answers an envelope with the status, noting its code. */
+export function sendEnvelope(reply: FastifyReply, status: number, answer: Envelope): FastifyReply {
+  reply.envelopeCode = answer.code;
+  return reply.code(status).send(answer);
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { loggableCause, toAppError, type AppError } from '../errors.js';
-import { envelope } from './envelope.js';
+import { envelope, sendEnvelope } from './envelope.js';
 import { expectsJson } from './expects-json.js';
 import { echoedParams, requestParams, restFieldErrors } from './params.js';
 
@@ -39,13 +39,13 @@ function throttled(failure: AppError, reply: FastifyReply): FastifyReply {
 /** The legacy answers of SPEC §5: the envelope with HTTP 200 for business errors, and the exceptions. */
 function restAnswer(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const clientError = asClientError(error);
-  if (clientError) return reply.code(clientError.statusCode).send(envelope(null, 10001, clientError.message));
+  if (clientError) return sendEnvelope(reply, clientError.statusCode, envelope(null, 10001, clientError.message));
   const failure = toAppError(error);
   switch (failure.kind) {
     case 'INVALID_INPUT':
       // `errors` is a fourth member of the envelope, beside `data`, as the legacy handler sent it:
       // inside `data` it would collide with a submitted parameter of that name.
-      return reply.code(200).send({
+      return sendEnvelope(reply, 200, {
         ...envelope(echoedParams(requestParams(request)), 10001, failure.message),
         errors: restFieldErrors(failure.details.fieldErrors ?? {}),
       });
@@ -58,9 +58,9 @@ function restAnswer(error: unknown, request: FastifyRequest, reply: FastifyReply
       return throttled(failure, reply);
     case 'SERVICE_UNAVAILABLE':
     case 'INTERNAL':
-      return reply.code(unexpectedStatus(failure, request)).send(envelope(null, failure.legacyCode));
+      return sendEnvelope(reply, unexpectedStatus(failure, request), envelope(null, failure.legacyCode));
     default:
-      return reply.code(200).send(envelope(null, failure.legacyCode, failure.zh));
+      return sendEnvelope(reply, 200, envelope(null, failure.legacyCode, failure.zh));
   }
 }
 
@@ -87,5 +87,5 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 
 /** Every unknown path, inside /api or not, answers the legacy 404 envelope. */
 export function notFoundHandler(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return reply.code(404).send(envelope(null, 40004));
+  return sendEnvelope(reply, 404, envelope(null, 40004));
 }

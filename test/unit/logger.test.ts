@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { loggerOptions, redactUrl } from '../../src/ops/logger.js';
+import { loggerOptions, redactSecrets, redactUrl } from '../../src/ops/logger.js';
 
 const transportOf = (env: Record<string, string>) => loggerOptions(loadConfig(env)).transport;
 
@@ -39,5 +39,25 @@ describe('redactUrl', () => {
       '/x?password=%5Bredacted%5D&user%5Bpassword%5D=%5Bredacted%5D',
     );
     expect(redactUrl('/api/auth/me')).toBe('/api/auth/me');
+  });
+});
+
+describe('redactSecrets', () => {
+  it('masks secret keys at any depth and in arrays, without touching the logged object', () => {
+    const logged = { user: 'alice01', a: { b: { c: { d: { password: 'p', keep: 1 } } } }, list: [{ token: 't' }] };
+    expect(redactSecrets(logged)).toEqual({
+      user: 'alice01',
+      a: { b: { c: { d: { password: '[redacted]', keep: 1 } } } },
+      list: [{ token: '[redacted]' }],
+    });
+    expect(logged.a.b.c.d.password).toBe('p');
+  });
+
+  it('masks whatever nests deeper than it looks, and leaves instances to their serializers', () => {
+    let deep: Record<string, unknown> = { secret: 'x' };
+    for (let i = 0; i < 20; i++) deep = { next: deep };
+    expect(JSON.stringify(redactSecrets(deep))).not.toContain('"x"');
+    const error = new Error('boom');
+    expect((redactSecrets({ err: error }) as { err: unknown }).err).toBe(error);
   });
 });
