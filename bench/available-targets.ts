@@ -19,7 +19,7 @@ export interface Targets {
   logins: Credentials[];
 }
 
-/** The bare server and GraphQL must answer; the REST layer may not exist yet, and is then reported missing. */
+/** The reference servers and GraphQL must answer; the REST layer may not exist yet, and is then reported missing. */
 export async function availableTargets(env: BenchEnvironment, settings: BenchSettings): Promise<Targets> {
   const users = sample(env.users, SAMPLE_USERS);
   const mint = tokenMinter(settings.jwtSecret, settings.jwtPrv, `${env.gateway.baseUrl}/api/auth/login`);
@@ -27,7 +27,12 @@ export async function availableTargets(env: BenchEnvironment, settings: BenchSet
   const logins = users.map((user) => ({ username: user.username, password: settings.password }));
   const gateway = env.gateway.baseUrl;
   const candidates = {
-    me: { bare: meBare(env.bare.baseUrl, tokens), rest: meRest(gateway, tokens), graphql: meGraphql(gateway, tokens) },
+    me: {
+      bare: meBare(env.bare.baseUrl, tokens),
+      rest: meRest(gateway, tokens),
+      graphql: meGraphql(gateway, tokens),
+      apolloFloor: meGraphql(env.apolloFloor.baseUrl, tokens, 'me Apollo floor'),
+    },
     login: { rest: loginRest(gateway, logins), graphql: loginGraphql(gateway, logins) },
   };
   const targets: Targets = { me: {}, login: {}, unavailable: {}, logins };

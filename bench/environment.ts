@@ -10,6 +10,8 @@ export interface BenchEnvironment {
   users: SeededUser[];
   gateway: ServerProcess;
   bare: ServerProcess;
+  /** A plain Apollo Server on Fastify doing the same work: what Apollo itself costs. */
+  apolloFloor: ServerProcess;
 }
 
 export const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
@@ -39,7 +41,7 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   }
 }
 
-/** A throw-away database with seeded users, then the gateway and the bare server, each its own process. */
+/** A throw-away database with seeded users, then the gateway and the reference servers, each its own process. */
 export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> {
   const url = databaseUrl(settings.mysqlUrl, settings.database);
   await createDatabase(settings.mysqlUrl, settings.database);
@@ -73,5 +75,10 @@ export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> 
   undo.push(() => stopServer(gateway));
   const bare = await startServer('bare server', ['dist-bench/bare-server.js'], await freePort(), shared);
   undo.push(() => stopServer(bare));
-  return { users, gateway, bare };
+  const apolloFloor = await startServer('Apollo floor', ['dist-bench/apollo-floor-server.js'], await freePort(), {
+    ...shared,
+    NODE_ENV: 'production',
+  });
+  undo.push(() => stopServer(apolloFloor));
+  return { users, gateway, bare, apolloFloor };
 }

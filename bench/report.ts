@@ -4,7 +4,7 @@ import type { BcryptCapacity } from './bcrypt-capacity.js';
 import type { LoadResult } from './load.js';
 import { REPO_ROOT } from './paths.js';
 
-export type MeKind = 'bare' | 'rest' | 'graphql';
+export type MeKind = 'bare' | 'rest' | 'graphql' | 'apolloFloor';
 export type LoginKind = 'rest' | 'graphql';
 
 export interface Round {
@@ -70,6 +70,15 @@ export function ratios(rounds: Round[], bcrypt: BcryptCapacity): Ratio[] {
   ];
 }
 
+/** Where the GraphQL target stands against Apollo Server's own cost (informational, not a target). */
+export function apolloFloorRatios(rounds: Round[]) {
+  const rps = (result?: LoadResult) => result?.requestsPerSecond;
+  return {
+    floorVersusBare: perRoundMedian(rounds, (r) => [rps(r.me.apolloFloor), rps(r.me.bare)]),
+    graphqlVersusFloor: perRoundMedian(rounds, (r) => [rps(r.me.graphql), rps(r.me.apolloFloor)]),
+  };
+}
+
 /** Logins against what all cores managed at once (informational: the target uses cores x one core). */
 export function loginVersusAllCores(rounds: Round[], bcrypt: BcryptCapacity) {
   return {
@@ -87,6 +96,7 @@ export function cpuRatios(rounds: Round[]) {
   return {
     rest: perRoundMedian(rounds, (r) => [cpu(r.me.bare), cpu(r.me.rest)]),
     graphql: perRoundMedian(rounds, (r) => [cpu(r.me.bare), cpu(r.me.graphql)]),
+    apolloFloor: perRoundMedian(rounds, (r) => [cpu(r.me.bare), cpu(r.me.apolloFloor)]),
   };
 }
 
@@ -108,6 +118,7 @@ export function printRound(round: Round): void {
   console.log(resultLine('me bare', round.me.bare));
   console.log(resultLine('me REST', round.me.rest));
   console.log(resultLine('me GraphQL', round.me.graphql));
+  console.log(resultLine('me Apollo floor', round.me.apolloFloor));
   console.log(resultLine('login REST', round.login.rest));
   console.log(resultLine('login GraphQL', round.login.graphql));
   console.log(resultLine(`me ${round.probe.transport} @rate alone`, round.probe.alone));
@@ -155,6 +166,7 @@ export function summarize(rounds: Round[]) {
     meBare: figures((r) => r.me.bare),
     meRest: figures((r) => r.me.rest),
     meGraphql: figures((r) => r.me.graphql),
+    meApolloFloor: figures((r) => r.me.apolloFloor),
     loginRest: figures((r) => r.login.rest),
     loginGraphql: figures((r) => r.login.graphql),
     meProbeAlone: figures((r) => r.probe.alone),

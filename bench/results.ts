@@ -2,6 +2,7 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { Targets } from './available-targets.js';
 import { bestOf, type BcryptCapacity } from './bcrypt-capacity.js';
 import {
+  apolloFloorRatios,
   cpuRatios,
   loginVersusAllCores,
   printBcrypt,
@@ -34,9 +35,17 @@ export async function finish(m: Measurements): Promise<void> {
   printRatios(list);
   const versusAllCores = loginVersusAllCores(m.rounds, bcrypt);
   const byCpu = cpuRatios(m.rounds);
+  const floor = apolloFloorRatios(m.rounds);
   const rssAfterRounds = m.rounds.map((r) => r.gatewayRssMb);
   console.log(`  (login / all-core measured bcrypt rate: REST ${two(versusAllCores.rest)}, GraphQL ${two(versusAllCores.graphql)})`);
-  console.log(`  (CPU per me, bare / gateway: REST ${two(byCpu.rest)}, GraphQL ${two(byCpu.graphql)})`);
+  console.log(
+    `  (CPU per me, bare / gateway: REST ${two(byCpu.rest)}, GraphQL ${two(byCpu.graphql)}; ` +
+      `bare / Apollo floor ${two(byCpu.apolloFloor)})`,
+  );
+  console.log(
+    `  (Apollo floor / bare ${two(floor.floorVersusBare)}: a plain Apollo Server on Fastify doing the same work; ` +
+      `me GraphQL / Apollo floor ${two(floor.graphqlVersusFloor)})`,
+  );
   console.log(
     `  gateway RSS: ${m.rssBeforeLoadMb ?? '-'} MB before load; after each round ${rssAfterRounds.map((mb) => `${mb ?? '-'} MB`).join(', ')}`,
   );
@@ -69,6 +78,7 @@ export async function finish(m: Measurements): Promise<void> {
     ratios: list,
     loginVersusAllCores: versusAllCores,
     cpuRatios: byCpu,
+    apolloFloor: floor,
     gatewayRssMb: { beforeLoad: m.rssBeforeLoadMb, afterEachRound: rssAfterRounds },
     rounds: m.rounds,
   });

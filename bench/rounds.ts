@@ -46,10 +46,16 @@ export async function runRound(
   // Logins still queued for bcrypt when a run stops must drain before the next run starts.
   const drain = () => sleep((Math.ceil(settings.connections / bcrypt.allCoresPerSecond) + 1) * 1000);
 
+  const servers: Record<MeKind, ServerProcess> = {
+    bare: env.bare,
+    rest: env.gateway,
+    graphql: env.gateway,
+    apolloFloor: env.apolloFloor,
+  };
   const me: Round['me'] = {};
-  for (const kind of inOrder<MeKind>(['bare', 'rest', 'graphql'])) {
+  for (const kind of inOrder<MeKind>(['bare', 'rest', 'graphql', 'apolloFloor'])) {
     const target = targets.me[kind];
-    if (target) me[kind] = await load(target, settings, { server: kind === 'bare' ? env.bare : env.gateway });
+    if (target) me[kind] = await load(target, settings, { server: servers[kind] });
   }
   const login: Round['login'] = {};
   for (const kind of inOrder<LoginKind>(['rest', 'graphql'])) {

@@ -39,10 +39,10 @@ export function meRest(url: string, tokens: string[]): Target {
   };
 }
 
-export function meGraphql(url: string, tokens: string[]): Target {
+export function meGraphql(url: string, tokens: string[], name = 'me GraphQL'): Target {
   const body = JSON.stringify({ query: ME_QUERY });
   return {
-    name: 'me GraphQL',
+    name,
     url,
     requests: tokens.map((token) => ({ method: 'POST', path: '/graphql', headers: { ...json, ...bearer(token) }, body })),
     verify: (body) => hasUser(body) && !body.includes('"errors"'),
