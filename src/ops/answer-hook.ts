@@ -4,10 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export type AnswerStep = (request: FastifyRequest, reply: FastifyReply) => void;
 
 /**
- * Runs the steps on every answer from one `onSend` hook. Each kind of hook Fastify runs costs a
- * few µs per request; the request id, the drain, the REST rate-limit headers and the REST
- * metrics as hooks of their own (onRequest, onSend, preSerialization, onResponse) took about a
- * tenth of the gateway's CPU per authenticated REST request.
+ * Runs the steps on every answer from one `onSend` hook. Fastify adds a pass per request for
+ * each kind of hook: with these steps as hooks of their own (onRequest, onSend,
+ * preSerialization, onResponse), an authenticated REST request cost about 3 % more CPU.
  */
 export function onEveryAnswer(app: FastifyInstance, steps: readonly AnswerStep[]): void {
   app.addHook('onSend', (request, reply, payload, done) => {
