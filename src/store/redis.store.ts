@@ -60,12 +60,42 @@ export function createRedisClient(options: Omit<RedisOptions, 'keyPrefix'>): Red
   return new Redis(url, { ...FAIL_FAST, retryStrategy });
 }
 
+/** How long the start waits for a Redis Cluster that is still forming or failing over. */
+export const CLUSTER_READY_TIMEOUT_MS = 10_000;
+
+/**
+ * A Cluster is connected once it says `ready`, not when `connect()` settles: when its first ready
+ * check finds a node that does not report `cluster_state:ok` yet, ioredis reconnects and gets
+ * ready by itself, but the promise of the first `connect()` never settles.
+ */
+function clusterReady(cluster: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cluster.off('ready', onReady);
+      reject(new Error(`the Redis Cluster was not ready within ${CLUSTER_READY_TIMEOUT_MS / 1000} s`));
+    }, CLUSTER_READY_TIMEOUT_MS);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    cluster.once('ready', onReady);
+    cluster.connect().catch(() => {
+      // Retried by clusterRetryStrategy; `ready` or the timeout decides.
+    });
+  });
+}
+
 export async function createRedisStore(options: RedisOptions): Promise<KeyValueStore> {
   const redis = createRedisClient(options);
   redis.on('error', () => {
     // Reconnection is automatic and each failed command reports its own error.
   });
-  await redis.connect();
+  try {
+    await (redis instanceof Cluster ? clusterReady(redis) : redis.connect());
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const prefix = options.keyPrefix;
   return {
     kind: 'redis',

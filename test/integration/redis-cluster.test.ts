@@ -15,8 +15,15 @@ const run = promisify(execFile);
 const MASTERS = 3;
 const CLUSTER_BUS_OFFSET = 10_000;
 
-/** A throw-away 3-master Redis Cluster on loopback, from `redis-server` and `redis-cli --cluster create`. */
-async function startCluster(): Promise<{ nodes: string; stop(): Promise<void> }> {
+interface ClusterNodes {
+  ports: number[];
+  /** `host:port,…`, as REDIS_CLUSTER_NODES takes them. */
+  nodes: string;
+  stop(): Promise<void>;
+}
+
+/** Three cluster-enabled `redis-server`s on loopback, not yet joined into a cluster. */
+async function startNodes(): Promise<ClusterNodes> {
   const dir = await mkdtemp(join(tmpdir(), 'storegate-cluster-'));
   const ports = await freePorts(MASTERS, 7101, CLUSTER_BUS_OFFSET);
   const servers: RedisServer[] = [];
@@ -35,14 +42,29 @@ async function startCluster(): Promise<{ nodes: string; stop(): Promise<void> }>
         ]),
       );
     }
-    const addresses = ports.map((port) => `127.0.0.1:${port}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
-      timeout: 20_000,
-    });
-    await waitForClusterOk(ports[0]!);
-    return { nodes: addresses.join(','), stop };
   } catch (err) {
     await stop();
+    throw err;
+  }
+  return { ports, nodes: ports.map((port) => `127.0.0.1:${port}`).join(','), stop };
+}
+
+/** `redis-cli --cluster create` over the nodes, then waits until every node reports cluster_state:ok. */
+async function formCluster({ ports, nodes }: ClusterNodes): Promise<void> {
+  await run('redis-cli', ['--cluster', 'create', ...nodes.split(','), '--cluster-replicas', '0', '--cluster-yes'], {
+    timeout: 20_000,
+  });
+  for (const port of ports) await waitForClusterOk(port);
+}
+
+/** A throw-away 3-master Redis Cluster on loopback. */
+async function startCluster(): Promise<ClusterNodes> {
+  const cluster = await startNodes();
+  try {
+    await formCluster(cluster);
+    return cluster;
+  } catch (err) {
+    await cluster.stop();
     throw err;
   }
 }
@@ -55,11 +77,13 @@ async function waitForClusterOk(port: number, timeoutMs = 20_000): Promise<void>
       if (/cluster_state:ok/.test(await redis.cluster('INFO'))) return;
       await sleep(200);
     }
-    throw new Error(`the cluster did not reach cluster_state:ok within ${timeoutMs} ms`);
+    throw new Error(`the cluster did not reach cluster_state:ok on ${port} within ${timeoutMs} ms`);
   } finally {
     redis.disconnect();
   }
 }
+
+const clusterConfig = (nodes: string) => loadConfig({ REDIS_CLUSTER_NODES: nodes, REDIS_KEY_PREFIX: 'sgtest:cluster:' });
 
 describe('on a 3-master Redis Cluster', () => {
   let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
@@ -68,15 +92,13 @@ describe('on a 3-master Redis Cluster', () => {
   }, 60_000);
   afterAll(async () => cluster?.stop());
 
-  const clusterConfig = () => loadConfig({ REDIS_CLUSTER_NODES: cluster!.nodes, REDIS_KEY_PREFIX: 'sgtest:cluster:' });
-
   storeContract('cluster', async () => {
-    const store = await createRedisStore(clusterConfig().redis);
+    const store = await createRedisStore(clusterConfig(cluster!.nodes).redis);
     return { store, dispose: () => store.close() };
   });
 
   it('spreads the keys of one store over the masters (no hash tag pins them to one slot)', async () => {
-    const store = await createRedisStore(clusterConfig().redis);
+    const store = await createRedisStore(clusterConfig(cluster!.nodes).redis);
     try {
       const keys = Array.from({ length: 30 }, (_, i) => `spread:${i}`);
       await Promise.all(keys.map((key) => store.set(key, 'v', 60)));
@@ -95,4 +117,24 @@ describe('on a 3-master Redis Cluster', () => {
       await store.close();
     }
   });
+});
+
+describe('starting against a Redis Cluster that is still forming', () => {
+  let nodes: ClusterNodes | undefined;
+  afterAll(async () => nodes?.stop());
+
+  it('waits until the cluster is ready, then works', async () => {
+    nodes = await startNodes();
+    // Before `--cluster create` no node serves a slot: ioredis' first connect() fails its checks.
+    const starting = createRedisStore(clusterConfig(nodes.nodes).redis);
+    await sleep(500);
+    await formCluster(nodes);
+    const store = await starting;
+    try {
+      await store.set('forming', 'ready', 60);
+      expect(await store.get('forming')).toBe('ready');
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });
