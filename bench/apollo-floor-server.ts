@@ -18,11 +18,15 @@ const { currentUser, close } = meWork();
 
 const apollo = new ApolloServer<Context>({
   typeDefs: 'type User { id: Int! username: String! name: String! } type Query { me: User }',
-  resolvers: { Query: { me: (_root: unknown, _args: unknown, context: Context) => currentUser(context.authorization) } },
+  resolvers: {
+    Query: { me: (_root: unknown, _args: unknown, context: Context) => currentUser(context.authorization) },
+  },
 });
 await apollo.start();
 const app = Fastify({ logger: false });
-await app.register(fastifyApollo(apollo), { context: async (request) => ({ authorization: request.headers.authorization }) });
+await app.register(fastifyApollo(apollo), {
+  context: async (request) => ({ authorization: request.headers.authorization }),
+});
 await app.listen({ port: Number(required('PORT')), host: '127.0.0.1' });
 
 process.once('SIGTERM', () => {

@@ -1,7 +1,16 @@
 import type { BenchEnvironment } from './environment.js';
 import type { LoginKind, MeKind } from './report.js';
 import type { BenchSettings } from './settings.js';
-import { checkTarget, loginGraphql, loginRest, meBare, meGraphql, meRest, type Credentials, type Target } from './targets.js';
+import {
+  type Credentials,
+  checkTarget,
+  loginGraphql,
+  loginRest,
+  meBare,
+  meGraphql,
+  meRest,
+  type Target,
+} from './targets.js';
 import { tokenMinter } from './tokens.js';
 
 /** Distinct users whose tokens (and logins) every connection cycles through. */

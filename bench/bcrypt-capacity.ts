@@ -1,6 +1,6 @@
-import bcrypt from 'bcryptjs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import bcrypt from 'bcryptjs';
 
 export interface BcryptCapacity {
   cost: number;

@@ -1,5 +1,5 @@
-import bcrypt from 'bcryptjs';
 import { parentPort, workerData } from 'node:worker_threads';
+import bcrypt from 'bcryptjs';
 
 const MAX_COMPARES = 100_000;
 const { hash, password, seconds } = workerData as { hash: string; password: string; seconds: number };

@@ -1,6 +1,6 @@
-import bcrypt from 'bcryptjs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import bcrypt from 'bcryptjs';
 import mysql from 'mysql2/promise';
 import { REPO_ROOT } from './paths.js';
 

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDatabase, databaseUrl, dropDatabase, migrate, seedUsers, type SeededUser } from './database.js';
+import { Redis } from 'ioredis';
+import { createDatabase, databaseUrl, dropDatabase, migrate, type SeededUser, seedUsers } from './database.js';
 import { REPO_ROOT } from './paths.js';
-import { freePort, startServer, stopServer, type ServerProcess } from './processes.js';
+import { freePort, type ServerProcess, startServer, stopServer } from './processes.js';
 import type { BenchSettings } from './settings.js';
 
 export interface BenchEnvironment {

@@ -1,7 +1,7 @@
 // The login flood's own process: the order comes as JSON on stdin, the result goes as JSON to stdout.
 import { text } from 'node:stream/consumers';
 import { runLoad } from './load.js';
-import { loginGraphql, loginRest, type Credentials } from './targets.js';
+import { type Credentials, loginGraphql, loginRest } from './targets.js';
 
 export interface FloodOrder {
   transport: 'rest' | 'graphql';

@@ -23,7 +23,10 @@ export function meWork() {
   const key = createSecretKey(Buffer.from(required('JWT_SECRET')));
   const prefix = process.env.REDIS_KEY_PREFIX ?? 'storegate:';
   const redis = new Redis(required('REDIS_URL'));
-  const pool = mysql.createPool({ uri: required('DATABASE_URL'), connectionLimit: Number(process.env.DB_POOL_MAX ?? 10) });
+  const pool = mysql.createPool({
+    uri: required('DATABASE_URL'),
+    connectionLimit: Number(process.env.DB_POOL_MAX ?? 10),
+  });
 
   /** The user of a valid, unrevoked token of the current version, or null. */
   async function currentUser(authorization: string | undefined): Promise<Record<string, unknown> | null> {

@@ -31,7 +31,10 @@ const median = (values: number[]): number | null => {
 };
 
 /** Each ratio is taken within a round (its A and B ran back to back), then the median over rounds. */
-function perRoundMedian(rounds: Round[], pick: (round: Round) => [number | undefined, number | undefined]): number | null {
+function perRoundMedian(
+  rounds: Round[],
+  pick: (round: Round) => [number | undefined, number | undefined],
+): number | null {
   const ratios = rounds.flatMap((round) => {
     const [a, b] = pick(round);
     return a !== undefined && b !== undefined && b > 0 ? [a / b] : [];
@@ -47,8 +50,18 @@ export function ratios(rounds: Round[], bcrypt: BcryptCapacity): Ratio[] {
   const atLeast = (min: number) => (v: number) => v >= min;
   const rps = (result?: LoadResult) => result?.requestsPerSecond;
   return [
-    ratio('me REST / bare', perRoundMedian(rounds, (r) => [rps(r.me.rest), rps(r.me.bare)]), '>= 0.8', atLeast(0.8)),
-    ratio('me GraphQL / bare', perRoundMedian(rounds, (r) => [rps(r.me.graphql), rps(r.me.bare)]), '>= 0.6', atLeast(0.6)),
+    ratio(
+      'me REST / bare',
+      perRoundMedian(rounds, (r) => [rps(r.me.rest), rps(r.me.bare)]),
+      '>= 0.8',
+      atLeast(0.8),
+    ),
+    ratio(
+      'me GraphQL / bare',
+      perRoundMedian(rounds, (r) => [rps(r.me.graphql), rps(r.me.bare)]),
+      '>= 0.6',
+      atLeast(0.6),
+    ),
     ratio(
       'login REST / (cores x 1-core bcrypt)',
       perRoundMedian(rounds, (r) => [rps(r.login.rest), bcrypt.idealPerSecond]),
@@ -159,7 +172,9 @@ export function summarize(rounds: Round[]) {
       requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
       p50Ms: median(results.map((r) => r.p50Ms)),
       p99Ms: median(results.map((r) => r.p99Ms)),
-      serverCpuMsPerRequest: median(results.flatMap((r) => (r.serverCpuMsPerRequest != null ? [r.serverCpuMsPerRequest] : []))),
+      serverCpuMsPerRequest: median(
+        results.flatMap((r) => (r.serverCpuMsPerRequest != null ? [r.serverCpuMsPerRequest] : [])),
+      ),
     };
   };
   return {

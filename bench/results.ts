@@ -1,16 +1,16 @@
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { Targets } from './available-targets.js';
-import { bestOf, type BcryptCapacity } from './bcrypt-capacity.js';
+import { type BcryptCapacity, bestOf } from './bcrypt-capacity.js';
 import {
   apolloFloorRatios,
   cpuRatios,
   loginVersusAllCores,
   printBcrypt,
   printRatios,
+  type Round,
   ratios,
   summarize,
   writeResults,
-  type Round,
 } from './report.js';
 import type { BenchSettings } from './settings.js';
 
@@ -37,7 +37,9 @@ export async function finish(m: Measurements): Promise<void> {
   const byCpu = cpuRatios(m.rounds);
   const floor = apolloFloorRatios(m.rounds);
   const rssAfterRounds = m.rounds.map((r) => r.gatewayRssMb);
-  console.log(`  (login / all-core measured bcrypt rate: REST ${two(versusAllCores.rest)}, GraphQL ${two(versusAllCores.graphql)})`);
+  console.log(
+    `  (login / all-core measured bcrypt rate: REST ${two(versusAllCores.rest)}, GraphQL ${two(versusAllCores.graphql)})`,
+  );
   console.log(
     `  (CPU per me, bare / gateway: REST ${two(byCpu.rest)}, GraphQL ${two(byCpu.graphql)}; ` +
       `bare / Apollo floor ${two(byCpu.apolloFloor)})`,

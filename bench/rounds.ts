@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Targets } from './available-targets.js';
 import type { BcryptCapacity } from './bcrypt-capacity.js';
 import type { BenchEnvironment } from './environment.js';
-import { runLoad, type LoadResult } from './load.js';
+import { type LoadResult, runLoad } from './load.js';
 import { loginFlood } from './login-flood.js';
 import { cpuSeconds, residentMegabytes, type ServerProcess } from './processes.js';
-import { printRound, type LoginKind, type MeKind, type Round } from './report.js';
+import { type LoginKind, type MeKind, printRound, type Round } from './report.js';
 import type { BenchSettings } from './settings.js';
 import type { Target } from './targets.js';
 

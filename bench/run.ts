@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAverageBefore = loadavg();
   if (loadAverageBefore[0]! > cpus().length / 2) {
-    console.log(`warning: load average ${loadAverageBefore[0]!.toFixed(1)} on ${cpus().length} cores: expect noisy figures`);
+    console.log(
+      `warning: load average ${loadAverageBefore[0]!.toFixed(1)} on ${cpus().length} cores: expect noisy figures`,
+    );
   }
   try {
     const env = await setUp(settings);
@@ -39,7 +41,16 @@ async function main(): Promise<void> {
 
     console.log('');
     const bcryptAfter = await measureBcrypt(settings.bcryptCost, settings.bcryptSeconds);
-    await finish({ settings, startedAt, loadAverageBefore, targets, bcryptBefore, bcryptAfter, rssBeforeLoadMb, rounds });
+    await finish({
+      settings,
+      startedAt,
+      loadAverageBefore,
+      targets,
+      bcryptBefore,
+      bcryptAfter,
+      rssBeforeLoadMb,
+      rounds,
+    });
   } finally {
     await tearDown();
   }

@@ -44,7 +44,12 @@ export function meGraphql(url: string, tokens: string[], name = 'me GraphQL'): T
   return {
     name,
     url,
-    requests: tokens.map((token) => ({ method: 'POST', path: '/graphql', headers: { ...json, ...bearer(token) }, body })),
+    requests: tokens.map((token) => ({
+      method: 'POST',
+      path: '/graphql',
+      headers: { ...json, ...bearer(token) },
+      body,
+    })),
     verify: (body) => hasUser(body) && !body.includes('"errors"'),
   };
 }

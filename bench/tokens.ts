@@ -15,7 +15,16 @@ export function tokenMinter(secret: string, prv: string, issuer: string) {
   const key = createSecretKey(Buffer.from(secret));
   return (userId: number): string => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: issuer, iat: now, nbf: now, exp: now + LIFETIME_SECONDS, jti: randomJti(), sub: String(userId), prv, ver: 0 };
+    const claims = {
+      iss: issuer,
+      iat: now,
+      nbf: now,
+      exp: now + LIFETIME_SECONDS,
+      jti: randomJti(),
+      sub: String(userId),
+      prv,
+      ver: 0,
+    };
     return jwt.sign(claims, key, { algorithm: 'HS256' });
   };
 }

@@ -7,7 +7,7 @@ import { registerGraphql } from './graphql/graphql.plugin.js';
 import { onEveryAnswer } from './ops/answer-hook.js';
 import { graphqlMetricsPlugin } from './ops/graphql-metrics.plugin.js';
 import { dependencyChecks, healthRoutes } from './ops/health.routes.js';
-import { loggerOptions, type LoggerOptions } from './ops/logger.js';
+import { type LoggerOptions, loggerOptions } from './ops/logger.js';
 import { registerMetrics } from './ops/metrics.plugin.js';
 import { echoRequestId, requestId } from './ops/request-id.js';
 import { recordRestAnswers } from './ops/rest-metrics.js';

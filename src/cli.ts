@@ -1,15 +1,15 @@
 import 'dotenv/config';
 import 'reflect-metadata';
-import { DriverException, type MikroORM } from '@mikro-orm/core';
-import { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { text as readStream } from 'node:stream/consumers';
+import { DriverException, type MikroORM } from '@mikro-orm/core';
+import { Command } from 'commander';
 import { AdminService } from './auth/admin.service.js';
 import { InvitationService } from './auth/invitation.service.js';
 import { PasswordHasher } from './auth/password-hasher.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { InvitationStatus, type InvitationCode } from './db/entities/invitation-code.entity.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type InvitationCode, InvitationStatus } from './db/entities/invitation-code.entity.js';
 import { createOrm, migrate } from './db/orm.js';
 import { AppError, loggableCause, toAppError } from './errors.js';
 
@@ -102,7 +102,9 @@ function createCli(): Command {
     .action((opts: { count: number; uses: number; expiresIn?: string; json?: boolean }) =>
       withDatabase(async (orm) => {
         const codes = await new InvitationService(orm).create(opts);
-        console.log(opts.json ? JSON.stringify(codes.map(invitationJson), null, 2) : codes.map((c) => c.code).join('\n'));
+        console.log(
+          opts.json ? JSON.stringify(codes.map(invitationJson), null, 2) : codes.map((c) => c.code).join('\n'),
+        );
       }),
     );
   invitations

@@ -5,9 +5,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const int = (min: number) => z.coerce.number().int().min(min);
-const list = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 /** `host:port,host:port` (IPv6 hosts in brackets) into the nodes ioredis takes. */
 const nodes = list
   .pipe(z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port entries')))
@@ -29,75 +32,80 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** Every environment variable storegate reads, with its default. `.env.example` mirrors this. */
-const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().min(1).optional(),
-  PORT: int(0).max(65535).default(4000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOG_PRETTY: bool.optional(),
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).optional(),
+    PORT: int(0).max(65535).default(4000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: bool.optional(),
 
-  DATABASE_URL: z
-    .string()
-    .regex(/^mysql:\/\/.+/, 'expected a mysql://user:password@host:port/database URL')
-    .optional(),
-  SQLITE_PATH: z.string().min(1).default('data/storegate.sqlite'),
-  DB_TIMEZONE: offset.default('+08:00'),
-  DB_POOL_MAX: int(1).default(10),
+    DATABASE_URL: z
+      .string()
+      .regex(/^mysql:\/\/.+/, 'expected a mysql://user:password@host:port/database URL')
+      .optional(),
+    SQLITE_PATH: z.string().min(1).default('data/storegate.sqlite'),
+    DB_TIMEZONE: offset.default('+08:00'),
+    DB_POOL_MAX: int(1).default(10),
 
-  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL').optional(),
-  REDIS_SENTINELS: nodes.optional(),
-  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
-  REDIS_CLUSTER_NODES: nodes.optional(),
-  REDIS_PASSWORD: z.string().optional(),
-  REDIS_KEY_PREFIX: z.string().default('storegate:'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL')
+      .optional(),
+    REDIS_SENTINELS: nodes.optional(),
+    REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+    REDIS_CLUSTER_NODES: nodes.optional(),
+    REDIS_PASSWORD: z.string().optional(),
+    REDIS_KEY_PREFIX: z.string().default('storegate:'),
 
-  JWT_SECRET: z.string().optional(),
-  JWT_TTL: int(1).default(60),
-  JWT_REFRESH_TTL: int(1).default(20160),
-  JWT_BLACKLIST_GRACE_PERIOD: int(0).default(0),
-  LEGACY_JWT_PRV: z.string().default('23bd5c8949f600adb39e701c400872db7a5976f7'),
+    JWT_SECRET: z.string().optional(),
+    JWT_TTL: int(1).default(60),
+    JWT_REFRESH_TTL: int(1).default(20160),
+    JWT_BLACKLIST_GRACE_PERIOD: int(0).default(0),
+    LEGACY_JWT_PRV: z.string().default('23bd5c8949f600adb39e701c400872db7a5976f7'),
 
-  BCRYPT_COST: int(4).max(15).default(10),
-  BCRYPT_POOL_SIZE: int(0).default(0),
-  PASSWORD_MIN_LENGTH: int(1).max(72).default(8),
+    BCRYPT_COST: int(4).max(15).default(10),
+    BCRYPT_POOL_SIZE: int(0).default(0),
+    PASSWORD_MIN_LENGTH: int(1).max(72).default(8),
 
-  CAPTCHA_TTL: int(1).default(180),
-  CAPTCHA_FIXED_CODE: z.string().min(1).max(16).optional(),
+    CAPTCHA_TTL: int(1).default(180),
+    CAPTCHA_FIXED_CODE: z.string().min(1).max(16).optional(),
 
-  RATE_LIMIT_SIGN: int(0).default(10),
-  RATE_LIMIT_ACCESS: int(0).default(60),
-  LOGIN_MAX_ATTEMPTS: int(1).default(5),
-  LOGIN_LOCK_SECONDS: int(1).default(60),
-  TRUST_PROXY: z
-    .string()
-    .refine(
-      (v) => v !== 'true',
-      "true would trust every X-Forwarded-For hop, so any client could choose its IP: give the proxies' addresses or the number of proxy hops",
-    )
-    .default('false'),
+    RATE_LIMIT_SIGN: int(0).default(10),
+    RATE_LIMIT_ACCESS: int(0).default(60),
+    LOGIN_MAX_ATTEMPTS: int(1).default(5),
+    LOGIN_LOCK_SECONDS: int(1).default(60),
+    TRUST_PROXY: z
+      .string()
+      .refine(
+        (v) => v !== 'true',
+        "true would trust every X-Forwarded-For hop, so any client could choose its IP: give the proxies' addresses or the number of proxy hops",
+      )
+      .default('false'),
 
-  BODY_LIMIT: int(1024).default(102400),
-  CORS_ORIGINS: list.default(''),
-  GRAPHQL_INTROSPECTION: bool.optional(),
-  GRAPHQL_SANDBOX: bool.optional(),
-  GRAPHQL_MAX_DEPTH: int(1).default(10),
-  GRAPHQL_MAX_ALIASES: int(1).default(15),
-  GRAPHQL_MAX_TOKENS: int(100).default(1000),
+    BODY_LIMIT: int(1024).default(102400),
+    CORS_ORIGINS: list.default(''),
+    GRAPHQL_INTROSPECTION: bool.optional(),
+    GRAPHQL_SANDBOX: bool.optional(),
+    GRAPHQL_MAX_DEPTH: int(1).default(10),
+    GRAPHQL_MAX_ALIASES: int(1).default(15),
+    GRAPHQL_MAX_TOKENS: int(100).default(1000),
 
-  APP_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone').default('Asia/Shanghai'),
-}).superRefine((env, ctx) => {
-  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  const redisSources = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
-  const redisSet = redisSources.filter((name) => env[name]?.length);
-  if (redisSet.length > 1) problem(redisSet[1]!, `set only one of ${redisSources.join(', ')}`);
-  if (env.NODE_ENV !== 'production') return;
-  if (!env.DATABASE_URL) problem('DATABASE_URL', 'required in production (mysql://…)');
-  if (!redisSet.length) {
-    problem('REDIS_URL', 'required in production (redis://…), or REDIS_SENTINELS or REDIS_CLUSTER_NODES');
-  }
-  if (!env.JWT_SECRET) problem('JWT_SECRET', 'required in production (at least 32 bytes)');
-  else if (Buffer.byteLength(env.JWT_SECRET) < 32) problem('JWT_SECRET', 'must be at least 32 bytes in production');
-});
+    APP_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone').default('Asia/Shanghai'),
+  })
+  .superRefine((env, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const redisSources = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+    const redisSet = redisSources.filter((name) => env[name]?.length);
+    if (redisSet[1]) problem(redisSet[1], `set only one of ${redisSources.join(', ')}`);
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.DATABASE_URL) problem('DATABASE_URL', 'required in production (mysql://…)');
+    if (!redisSet.length) {
+      problem('REDIS_URL', 'required in production (redis://…), or REDIS_SENTINELS or REDIS_CLUSTER_NODES');
+    }
+    if (!env.JWT_SECRET) problem('JWT_SECRET', 'required in production (at least 32 bytes)');
+    else if (Buffer.byteLength(env.JWT_SECRET) < 32) problem('JWT_SECRET', 'must be at least 32 bytes in production');
+  });
 
 type Env = z.infer<typeof envSchema>;
 
@@ -170,7 +178,10 @@ export class ConfigError extends Error {
 function parseTrustProxy(value: string): false | number | string[] {
   if (['false', '0', ''].includes(value)) return false;
   if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Parses the environment once into a frozen Config, or throws ConfigError naming every bad variable. */

@@ -142,8 +142,10 @@ function isUnavailable(err: unknown, depth = 0): boolean {
   if (err.name === 'ConnectionException' || err.name === 'MaxRetriesPerRequestError') return true;
   if (UNAVAILABLE_MESSAGES.some((re) => re.test(err.message))) return true;
   if (err instanceof AggregateError && err.errors.some((e) => isUnavailable(e, depth + 1))) return true;
-  return isUnavailable((err as { cause?: unknown }).cause, depth + 1) ||
-    isUnavailable((err as { previous?: unknown }).previous, depth + 1);
+  return (
+    isUnavailable((err as { cause?: unknown }).cause, depth + 1) ||
+    isUnavailable((err as { previous?: unknown }).previous, depth + 1)
+  );
 }
 
 /** Classifies anything thrown into an AppError: a dependency outage is SERVICE_UNAVAILABLE, the rest INTERNAL. */

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
+import { type MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { User } from '../db/entities/user.entity.js';
 import { findUserByUsername } from '../db/user.queries.js';
 import { AppError } from '../errors.js';

@@ -1,5 +1,5 @@
-import { raw, UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/core';
-import { User, UserStatus, type UserRecord } from '../db/entities/user.entity.js';
+import { type MikroORM, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { User, type UserRecord, UserStatus } from '../db/entities/user.entity.js';
 import { findUserByUsername, findUserRecord } from '../db/user.queries.js';
 import { AppError } from '../errors.js';
 import type { Captcha, CaptchaService } from './captcha.service.js';

@@ -1,5 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
 import { randomBytes } from 'node:crypto';
+import { Resvg } from '@resvg/resvg-js';
 import svgCaptcha from 'svg-captcha';
 import { AppError } from '../errors.js';
 import type { KeyValueStore } from '../store/store.js';
@@ -57,7 +57,6 @@ export class CaptchaService {
     return `captcha:${key}`;
   }
 }
-
 
 /** svg-captcha's main export draws a given text; its typings only declare the helpers. */
 const drawText = svgCaptcha as unknown as (text: string, options: Record<string, unknown>) => string;

@@ -1,4 +1,4 @@
-import { raw, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import { type EntityManager, type MikroORM, raw } from '@mikro-orm/core';
 import ms from 'ms';
 import { z } from 'zod';
 import { InvitationCode, InvitationStatus } from '../db/entities/invitation-code.entity.js';
@@ -30,7 +30,6 @@ const createShape = {
     .optional(),
 };
 
-
 /** Invitation codes: created by admins or the CLI, one use taken by each registration. */
 export class InvitationService {
   constructor(private readonly orm: MikroORM) {}
@@ -60,12 +59,16 @@ export class InvitationService {
    * system if there is one, else a fresh single-use code valid for a week.
    */
   async starterCode(): Promise<InvitationCode> {
-    const unused = await this.orm.em.fork().findOne(
-      InvitationCode,
-      { userId: null, status: InvitationStatus.Usable, usageTimes: 0, validUntil: { $gt: new Date() } },
-      { orderBy: { id: 'desc' } },
-    );
-    return unused ?? (await this.create({ count: 1, uses: 1, expiresIn: '7d' }))[0]!;
+    const unused = await this.orm.em
+      .fork()
+      .findOne(
+        InvitationCode,
+        { userId: null, status: InvitationStatus.Usable, usageTimes: 0, validUntil: { $gt: new Date() } },
+        { orderBy: { id: 'desc' } },
+      );
+    if (unused) return unused;
+    const [created] = await this.create({ count: 1, uses: 1, expiresIn: '7d' });
+    return created as InvitationCode;
   }
 
   /** Disables every row with this code; NOT_FOUND when there is none. */
@@ -92,7 +95,11 @@ export class InvitationService {
     // The conditions are checked again in the update: another registration may take the last use between the two.
     const candidate = await em.findOne(InvitationCode, { code, ...usable }, { orderBy: { id: 'asc' }, fields: ['id'] });
     const taken = candidate
-      ? await em.nativeUpdate(InvitationCode, { id: candidate.id, ...usable }, { usageTimes: raw('usage_times + 1'), updatedAt: now })
+      ? await em.nativeUpdate(
+          InvitationCode,
+          { id: candidate.id, ...usable },
+          { usageTimes: raw('usage_times + 1'), updatedAt: now },
+        )
       : 0;
     if (taken !== 1) throw new AppError('INVITATION_INVALID');
   }

@@ -79,4 +79,3 @@ export class ThrottleService {
     return { limit, remaining: state.remaining };
   }
 }
-

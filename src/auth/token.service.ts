@@ -36,7 +36,6 @@ const REQUIRED_CLAIMS = ['iss', 'iat', 'nbf', 'exp', 'jti', 'sub'] as const;
 const LOGOUT = 'logout';
 const REFRESHED = 'refreshed:';
 
-
 const now = (): number => Math.floor(Date.now() / 1000);
 
 /**

@@ -20,7 +20,7 @@ export const messages = {
   format: (f: string) => `The ${attribute(f)} format is invalid.`,
 };
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Characters as Laravel (mb_strlen) and MySQL count them: code points, not UTF-16 units. */
@@ -81,8 +81,9 @@ export function validate<S extends z.ZodRawShape>(
   }
   for (const [field, list] of Object.entries(extra?.(cleaned) ?? {})) found[field] ??= list;
   // In the order of the rules, so the first message is the first failing field's, as Laravel's.
-  const fields = [...new Set([...Object.keys(shape), ...Object.keys(found)])].filter((f) => found[f]);
-  const errors: FieldErrors = Object.fromEntries(fields.map((f) => [f, found[f]!]));
+  const ordered = [...new Set([...Object.keys(shape), ...Object.keys(found)])];
+  const errors: FieldErrors = Object.fromEntries(ordered.flatMap((f) => (found[f] ? [[f, found[f]]] : [])));
+  const fields = Object.keys(errors);
   if (fields.length > 0 || !result.success) throw AppError.invalid(errors);
   return result.data;
 }

@@ -1,11 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { LibSqlDriver } from '@mikro-orm/libsql';
 import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
-import { assertAdoptable } from './adoption.js';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Config } from '../config.js';
+import { assertAdoptable } from './adoption.js';
 import { InvitationCode } from './entities/invitation-code.entity.js';
 import { User } from './entities/user.entity.js';
 import { LegacyTablesMigration } from './migrations/legacy-tables.migration.js';

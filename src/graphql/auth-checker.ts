@@ -1,4 +1,4 @@
-import { createParameterDecorator, type AuthChecker } from 'type-graphql';
+import { type AuthChecker, createParameterDecorator } from 'type-graphql';
 import type { UserRecord } from '../db/entities/user.entity.js';
 import type { GraphqlContext } from './context.js';
 

@@ -16,7 +16,7 @@ import { createContext, type GraphqlContext } from './context.js';
 import { formatGraphqlError } from './format-error.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { InvitationResolver } from './resolvers/invitation.resolver.js';
-import { createSchema } from './schema.js';
+import { createSchema, type ResolverClass } from './schema.js';
 
 export interface GraphqlDependencies {
   config: Config;
@@ -46,7 +46,7 @@ export async function registerGraphql(
   { config, auth, invitations, plugins = [] }: GraphqlDependencies,
 ) {
   const schema = await createSchema(
-    new Map<Function, object>([
+    new Map<ResolverClass, object>([
       [AuthResolver, new AuthResolver(auth)],
       [InvitationResolver, new InvitationResolver(invitations)],
     ]),

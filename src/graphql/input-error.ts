@@ -1,4 +1,4 @@
-import { Kind, parse, visit, type DocumentNode, type GraphQLError, type Source, type ValueNode } from 'graphql';
+import { type DocumentNode, type GraphQLError, Kind, parse, type Source, type ValueNode, visit } from 'graphql';
 
 export interface InputProblem {
   /** The argument or input field at fault; `query` when the document itself is. */
@@ -34,7 +34,7 @@ function documentOf(source: Source): DocumentNode | null {
     }
     documents.set(source, document);
   }
-  return documents.get(source)!;
+  return documents.get(source) ?? null;
 }
 
 function namedInMessage(message: string): string | undefined {
@@ -47,7 +47,12 @@ function namedInMessage(message: string): string | undefined {
 
 /** `input.tags[2].name` → `name`. */
 function leafOfPath(path: string): string | undefined {
-  return path.replace(/\[\d+\]/g, '').split('.').pop() || undefined;
+  return (
+    path
+      .replace(/\[\d+\]/g, '')
+      .split('.')
+      .pop() || undefined
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { authChecker } from './auth-checker.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
@@ -8,11 +8,12 @@ import { MetaResolver } from './resolvers/meta.resolver.js';
 export const resolvers = [AuthResolver, InvitationResolver, MetaResolver] as const;
 
 /** The resolvers' constructor arguments, by resolver class. */
-export type ResolverInstances = Map<Function, object>;
+export type ResolverClass = abstract new (...args: never[]) => object;
+export type ResolverInstances = Map<ResolverClass, object>;
 
 export function createSchema(instances: ResolverInstances = new Map()): Promise<GraphQLSchema> {
   const container: ContainerType = {
-    get: (someClass) => instances.get(someClass as Function) ?? new (someClass as new () => object)(),
+    get: (someClass) => instances.get(someClass as ResolverClass) ?? new (someClass as new () => object)(),
   };
   return buildSchema({ resolvers, container, authChecker, validate: false });
 }

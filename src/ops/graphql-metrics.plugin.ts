@@ -1,6 +1,6 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { Kind, type DocumentNode, type GraphQLFormattedError, type SelectionSetNode } from 'graphql';
 import { performance } from 'node:perf_hooks';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { type DocumentNode, type GraphQLFormattedError, Kind, type SelectionSetNode } from 'graphql';
 import type { Metrics } from './metrics.js';
 
 interface RootField {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import { passwordPoolMetrics } from './password-pool.metrics.js';
 

@@ -1,5 +1,5 @@
-import type { Metrics } from './metrics.js';
 import type { AnswerStep } from './answer-hook.js';
+import type { Metrics } from './metrics.js';
 
 const REST_PREFIX = '/api/';
 

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ClientContext } from '../auth/auth.service.js';
 import { clientContext } from '../client-context.js';
 import type { AnswerStep } from '../ops/answer-hook.js';
-import { presentedToken, type Params } from './params.js';
+import { type Params, presentedToken } from './params.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -10,8 +10,8 @@ export const MAX_JSON_DEPTH = 512;
 /** Walks the parsed body without recursion, so any depth the body limit allows is measured safely. */
 function nestsDeeperThan(value: unknown, limit: number): boolean {
   const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
-  while (pending.length > 0) {
-    const { node, depth } = pending.pop()!;
+  for (let entry = pending.pop(); entry; entry = pending.pop()) {
+    const { node, depth } = entry;
     if (node === null || typeof node !== 'object') continue;
     if (depth >= limit) return true;
     for (const child of Object.values(node)) pending.push({ node: child, depth: depth + 1 });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { loggableCause, toAppError, type AppError } from '../errors.js';
+import { type AppError, loggableCause, toAppError } from '../errors.js';
 import { envelope, sendEnvelope } from './envelope.js';
 import { expectsJson } from './expects-json.js';
 import { echoedParams, requestParams, restFieldErrors } from './params.js';

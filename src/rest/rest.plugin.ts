@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { legacyContentTypes } from './content-types.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { registerOpenapi } from './openapi.js';
-import { restRoutes, type RestDependencies } from './routes.js';
+import { type RestDependencies, restRoutes } from './routes.js';
 
 /** The /api scope: legacy body parsing, schemas that only document, the routes and their OpenAPI. */
 async function restScope(app: FastifyInstance, deps: RestDependencies): Promise<void> {

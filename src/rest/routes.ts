@@ -3,8 +3,8 @@ import type { AuthService, ClientContext } from '../auth/auth.service.js';
 import type { Config } from '../config.js';
 import { BUSINESS_CODES } from '../errors.js';
 import { legacyClient } from './client.js';
-import { envelope, success, type Envelope } from './envelope.js';
-import { requestParams, serviceInput, type Params } from './params.js';
+import { type Envelope, envelope, success } from './envelope.js';
+import { type Params, requestParams, serviceInput } from './params.js';
 import { legacyPayloads } from './payloads.js';
 import { LOGIN_PARAMS, REGISTER_PARAMS, routeSchemas as schemas } from './schemas.js';
 
@@ -37,7 +37,11 @@ const LOGIN_FIELDS = Object.keys(LOGIN_PARAMS);
 export function restRoutes(app: FastifyInstance, { config, auth }: RestDependencies): void {
   const legacy = legacyPayloads(config.appTimezone);
 
-  app.get('/response_code', { schema: schemas.responseCode }, answering(async () => success(BUSINESS_CODES)));
+  app.get(
+    '/response_code',
+    { schema: schemas.responseCode },
+    answering(async () => success(BUSINESS_CODES)),
+  );
 
   app.post(
     '/captchas',
@@ -83,7 +87,11 @@ export function restRoutes(app: FastifyInstance, { config, auth }: RestDependenc
     handle(async (_params, client) => success(legacy.user(await auth.me(client)))),
   );
 
-  app.get('/unauthorized', { schema: schemas.unauthorized }, answering(async () => envelope(null, 40005, '授权过期')));
+  app.get(
+    '/unauthorized',
+    { schema: schemas.unauthorized },
+    answering(async () => envelope(null, 40005, '授权过期')),
+  );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

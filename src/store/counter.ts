@@ -1,4 +1,4 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Counter, CounterState } from './store.js';
 
 function state(res: RateLimiterRes | null, limit: number): CounterState {

@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions as ClientOptions } from 'ioredis';
+import { type RedisOptions as ClientOptions, Cluster, Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RedisNode } from '../config.js';
 import { limiterCounter } from './counter.js';

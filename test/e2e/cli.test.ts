@@ -56,9 +56,17 @@ describe('the storegate CLI on MariaDB', () => {
     const plain = await storegate(['invitations', 'create', '--count', '3'], env);
     expect(plain.code).toBe(0);
     expect(plain.stdout.trim().split('\n')).toHaveLength(3);
-    expect(plain.stdout.trim().split('\n').every((line) => /^[A-Z0-9]{12}$/.test(line))).toBe(true);
+    expect(
+      plain.stdout
+        .trim()
+        .split('\n')
+        .every((line) => /^[A-Z0-9]{12}$/.test(line)),
+    ).toBe(true);
 
-    const json = await storegate(['invitations', 'create', '--count', '2', '--uses', '5', '--expires-in', '7d', '--json'], env);
+    const json = await storegate(
+      ['invitations', 'create', '--count', '2', '--uses', '5', '--expires-in', '7d', '--json'],
+      env,
+    );
     const codes = JSON.parse(json.stdout) as Array<{ code: string; usageLimit: number; validUntil: string }>;
     expect(codes).toHaveLength(2);
     expect(codes.every((c) => c.usageLimit === 5)).toBe(true);
@@ -70,7 +78,10 @@ describe('the storegate CLI on MariaDB', () => {
   });
 
   it('invitations list and revoke', async () => {
-    const listed = JSON.parse((await storegate(['invitations', 'list', '--json'], env)).stdout) as Array<{ code: string; status: number }>;
+    const listed = JSON.parse((await storegate(['invitations', 'list', '--json'], env)).stdout) as Array<{
+      code: string;
+      status: number;
+    }>;
     expect(listed).toHaveLength(5);
     const target = listed[0]!.code;
     const revoked = await storegate(['invitations', 'revoke', target], env);
@@ -86,9 +97,15 @@ describe('the storegate CLI on MariaDB', () => {
   });
 
   it('admin create reads the password from stdin and applies the account rules', async () => {
-    const created = await storegate(['admin', 'create', '--username', 'chief01', '--name', 'Chief'], env, 'a long password\n');
+    const created = await storegate(
+      ['admin', 'create', '--username', 'chief01', '--name', 'Chief'],
+      env,
+      'a long password\n',
+    );
     expect(created).toMatchObject({ code: 0 });
-    const [row] = await db.query<{ role: string; password: string }>("SELECT role, password FROM users WHERE username = 'chief01'");
+    const [row] = await db.query<{ role: string; password: string }>(
+      "SELECT role, password FROM users WHERE username = 'chief01'",
+    );
     expect(row!.role).toBe('admin');
     expect(row!.password).toMatch(/^\$2y\$04\$/);
     expect(created.stdout).not.toContain('a long password');
@@ -98,7 +115,11 @@ describe('the storegate CLI on MariaDB', () => {
     expect(weak.stderr).toContain('The username must be at least 6 characters.');
     expect(weak.stderr).toContain('The password must be at least 8 characters.');
 
-    const taken = await storegate(['admin', 'create', '--username', 'CHIEF01', '--name', 'Y'], env, 'a long password\n');
+    const taken = await storegate(
+      ['admin', 'create', '--username', 'CHIEF01', '--name', 'Y'],
+      env,
+      'a long password\n',
+    );
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/already taken/);
   });
@@ -137,7 +158,9 @@ describe('the storegate CLI on the embedded SQLite file', () => {
     const env = { SQLITE_PATH: path };
     expect((await storegate(['migrate'], env)).stdout).toMatch(/SQLite schema .* up to date/);
     const [code] = (await storegate(['invitations', 'create'], env)).stdout.trim().split('\n');
-    const listed = JSON.parse((await storegate(['invitations', 'list', '--json'], env)).stdout) as Array<{ code: string }>;
+    const listed = JSON.parse((await storegate(['invitations', 'list', '--json'], env)).stdout) as Array<{
+      code: string;
+    }>;
     expect(listed.map((c) => c.code)).toEqual([code]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAsNewAdmin, newInvitationCode, registerInput, registerUser, type Account } from '../helpers/accounts.js';
+import { type Account, loginAsNewAdmin, newInvitationCode, registerInput, registerUser } from '../helpers/accounts.js';
 import { expectGraphqlError } from '../helpers/assertions.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 
 interface InvitationCode {
@@ -57,9 +57,7 @@ describe('GraphQL admin operations', () => {
   it('defaults to one single-use code that never expires', async () => {
     const withDefaults = 'mutation { createInvitationCodes { code usageLimit validUntil } }';
     const answer = await gql(gw.url, withDefaults, {}, admin.token);
-    expect(answer.data!.createInvitationCodes).toEqual([
-      { code: expect.any(String), usageLimit: 1, validUntil: null },
-    ]);
+    expect(answer.data!.createInvitationCodes).toEqual([{ code: expect.any(String), usageLimit: 1, validUntil: null }]);
   });
 
   it('lists every code, those made outside GraphQL too', async () => {

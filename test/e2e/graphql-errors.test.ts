@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type Account,
   loginAsNewAdmin,
   newInvitationCode,
   PASSWORD,
+  type RegisterOverrides,
   registerInput,
   registerUser,
   storedState,
-  type Account,
-  type RegisterOverrides,
 } from '../helpers/accounts.js';
 import { expectBadInput, expectGraphqlError } from '../helpers/assertions.js';
 import { FORGERY_KINDS, forgeToken } from '../helpers/forged-tokens.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
-import { gql, ops, type GraphqlResponse } from '../helpers/graphql.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { type GraphqlResponse, gql, ops } from '../helpers/graphql.js';
 import { postGraphql } from '../helpers/http.js';
 
 const TOO_LONG_PASSWORD = 'a'.repeat(73);

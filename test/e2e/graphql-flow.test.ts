@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CAPTCHA_CODE } from '../helpers/gateway.js';
-import { gql, ops } from '../helpers/graphql.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
+import { gql, ops } from '../helpers/graphql.js';
 
 describe('GraphQL flow on MariaDB and Redis', () => {
   const gw = useGateway();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectBadInput, expectNoInternals } from '../helpers/assertions.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway-hooks.js';
 import { ops } from '../helpers/graphql.js';
 import { queryOfDepth, queryWithAliases } from '../helpers/graphql-documents.js';
-import { postGraphql, send, type HttpAnswer } from '../helpers/http.js';
-import { useGateway } from '../helpers/gateway-hooks.js';
+import { type HttpAnswer, postGraphql, send } from '../helpers/http.js';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 const SANDBOX_SCRIPT = 'https://embeddable-sandbox.cdn.apollographql.com/';

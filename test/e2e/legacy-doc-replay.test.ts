@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BUSINESS_CODES } from '../../src/errors.js';
-import { type Gateway } from '../helpers/gateway.js';
-import { curlRequest, type RestResponse } from '../helpers/rest.js';
+import type { Gateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
+import { curlRequest, type RestResponse } from '../helpers/rest.js';
 
 /** The example requests of the legacy API document, copied verbatim. */
 const DOCUMENTED = {

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CAPTCHA_CODE, type Gateway } from '../helpers/gateway.js';
-import { gql, ops, type GraphqlResponse } from '../helpers/graphql.js';
-import { rest, type RestResponse } from '../helpers/rest.js';
 import type { RegisterInput } from '../helpers/accounts.js';
+import { CAPTCHA_CODE, type Gateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
+import { type GraphqlResponse, gql, ops } from '../helpers/graphql.js';
+import { type RestResponse, rest } from '../helpers/rest.js';
 
 /** What a client learns from one call: the business code, and a token when one was issued. */
 interface Outcome {
   code: number;
   token?: string;
 }
-
 
 /** The operations of SPEC §4, each through one transport. */
 interface Transport {
@@ -108,7 +107,7 @@ interface Scenario {
   given?: (w: World, gw: Gateway) => Promise<void>;
   when: (w: World) => Promise<Outcome>;
   /** The change of state expected (the same on both transports is checked for every scenario). */
-  then?: (state: State) => void;
+  afterwards?: (state: State) => void;
 }
 
 const untouched = (state: State) => {
@@ -122,7 +121,7 @@ const scenarios: Scenario[] = [
     name: 'register',
     code: 20001,
     when: async (w) => w.t.register(await w.registration()),
-    then: (state) => {
+    afterwards: (state) => {
       expect(state.users).toEqual([
         { username: 'newbie', status: 1, tokenVersion: 0, invitation: 'fresh' },
         { username: 'user', status: 1, tokenVersion: 0, invitation: 'used' },
@@ -135,13 +134,13 @@ const scenarios: Scenario[] = [
     name: 'register: unknown captcha key',
     code: 10003,
     when: async (w) => w.t.register({ ...(await w.registration()), captchaKey: 'captcha-unknown' }),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: wrong captcha code',
     code: 10003,
     when: async (w) => w.t.register({ ...(await w.registration()), captchaCode: 'ZZZZZ' }),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: a captcha already consumed by a failed attempt',
@@ -151,56 +150,56 @@ const scenarios: Scenario[] = [
       await w.t.register({ ...input, captchaCode: 'ZZZZZ' });
       return w.t.register(input);
     },
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: unknown invitation code',
     code: 10003,
     when: async (w) => w.t.register({ ...(await w.registration()), invitationCode: 'NOSUCHCODE' }),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: used-up invitation code',
     code: 10003,
     when: async (w) => w.t.register({ ...(await w.registration()), invitationCode: w.usedCode }),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: username taken, in another case',
     code: 40001,
     when: async (w) => w.t.register({ ...(await w.registration()), username: w.user.username.toUpperCase() }),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: username too short',
     code: 10001,
     when: async (w) => w.t.register({ ...(await w.registration()), username: 'abc' }),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: confirmation differs',
     code: 10001,
     when: async (w) => w.t.register({ ...(await w.registration()), passwordConfirmation: 'different1' }),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'register: control character in name',
     code: 10001,
     when: async (w) => w.t.register({ ...(await w.registration()), name: 'bad\u0007name' }),
-    then: untouched,
+    afterwards: untouched,
   },
   { name: 'login', code: 20001, when: (w) => w.t.login(w.user.username, w.user.password) },
   {
     name: 'login: wrong password',
     code: 10003,
     when: (w) => w.t.login(w.user.username, 'wrong-password'),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'login: unknown user',
     code: 10003,
     when: (w) => w.t.login(`${w.prefix}nobody`, 'password123'),
-    then: untouched,
+    afterwards: untouched,
   },
   {
     name: 'login: disabled account',
@@ -210,10 +209,15 @@ const scenarios: Scenario[] = [
     },
     when: (w) => w.t.login(w.user.username, w.user.password),
   },
-  { name: 'login: empty password', code: 10001, when: (w) => w.t.login(w.user.username, ''), then: untouched },
+  { name: 'login: empty password', code: 10001, when: (w) => w.t.login(w.user.username, ''), afterwards: untouched },
   { name: 'me', code: 20001, when: (w) => w.t.me(w.user.token) },
-  { name: 'me: no token', code: 40005, when: (w) => w.t.me(), then: untouched },
-  { name: 'me: forged token', code: 40005, when: (w) => w.t.me(`${w.user.token.slice(0, -2)}xx`), then: untouched },
+  { name: 'me: no token', code: 40005, when: (w) => w.t.me(), afterwards: untouched },
+  {
+    name: 'me: forged token',
+    code: 40005,
+    when: (w) => w.t.me(`${w.user.token.slice(0, -2)}xx`),
+    afterwards: untouched,
+  },
   {
     name: 'me: account disabled since the token was issued',
     code: 40005,
@@ -226,16 +230,16 @@ const scenarios: Scenario[] = [
     name: 'logout',
     code: 20001,
     when: (w) => w.t.logout(w.user.token),
-    then: (state) => expect(state.userTokenWorks).toBe(false),
+    afterwards: (state) => expect(state.userTokenWorks).toBe(false),
   },
-  { name: 'logout: no token', code: 40005, when: (w) => w.t.logout(), then: untouched },
+  { name: 'logout: no token', code: 40005, when: (w) => w.t.logout(), afterwards: untouched },
   {
     name: 'refresh',
     code: 20001,
     when: (w) => w.t.refresh(w.user.token),
-    then: (state) => expect([state.userTokenWorks, state.issuedTokenWorks]).toEqual([false, true]),
+    afterwards: (state) => expect([state.userTokenWorks, state.issuedTokenWorks]).toEqual([false, true]),
   },
-  { name: 'refresh: no token', code: 40005, when: (w) => w.t.refresh(), then: untouched },
+  { name: 'refresh: no token', code: 40005, when: (w) => w.t.refresh(), afterwards: untouched },
   {
     name: 'refresh: a token already refreshed',
     code: 40005,
@@ -296,10 +300,12 @@ describe('GraphQL and REST parity', () => {
 
   async function tokenWorks(token: string | undefined): Promise<boolean | null> {
     if (!token) return null;
-    return gw().app.services.auth.me({ ...elsewhere, token }).then(
-      () => true,
-      () => false,
-    );
+    return gw()
+      .app.services.auth.me({ ...elsewhere, token })
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   async function state(w: World, outcome: Outcome): Promise<State> {
@@ -343,6 +349,6 @@ describe('GraphQL and REST parity', () => {
     }
     const [viaRest, viaGraphql] = results;
     expect(viaRest).toEqual(viaGraphql);
-    scenario.then?.(viaRest!);
+    scenario.afterwards?.(viaRest!);
   });
 });

@@ -2,9 +2,9 @@ import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_CODES } from '../../src/errors.js';
 import { CAPTCHA_CODE, TEST_JWT_SECRET } from '../helpers/gateway.js';
-import { gql, ops } from '../helpers/graphql.js';
-import { invitationCode, registerUser, registrationParams, rest, type RestResponse } from '../helpers/rest.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
+import { gql, ops } from '../helpers/graphql.js';
+import { invitationCode, type RestResponse, registerUser, registrationParams, rest } from '../helpers/rest.js';
 
 const USER_FIELDS = [
   'created_at',
@@ -45,8 +45,9 @@ describe('legacy REST layer', () => {
 
   const countUsers = async () => (await gw().db.query<{ n: number }>('select count(*) as n from users'))[0]!.n;
   const usesOf = async (code: string) =>
-    (await gw().db.query<{ usage_times: number }>('select usage_times from invitation_codes where code = ?', [code]))[0]!
-      .usage_times;
+    (
+      await gw().db.query<{ usage_times: number }>('select usage_times from invitation_codes where code = ?', [code])
+    )[0]!.usage_times;
 
   it('GET /api/response_code answers the business-code table', async () => {
     const response = await rest(gw().url, 'GET', '/api/response_code');
@@ -218,7 +219,9 @@ describe('legacy REST layer', () => {
         jti: 'A'.repeat(16),
         sub: String(id),
       };
-      const expired = jwt.sign({ ...claims, prv: gw().config.jwt.prv, ver: 0 }, TEST_JWT_SECRET, { algorithm: 'HS256' });
+      const expired = jwt.sign({ ...claims, prv: gw().config.jwt.prv, ver: 0 }, TEST_JWT_SECRET, {
+        algorithm: 'HS256',
+      });
       expect((await rest(gw().url, 'GET', '/api/auth/me', { token: expired })).status).toBe(401);
       expectEnvelope(await rest(gw().url, 'PUT', '/api/auth/refresh', { token: expired }), 20001);
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { fragmentBomb, queryOfDepth, queryWithAliases } from '../helpers/graphql-documents.js';
 import { exchange } from '../helpers/http.js';
 

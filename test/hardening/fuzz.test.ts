@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import ms from 'ms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAsNewAdmin, storedState, type Account } from '../helpers/accounts.js';
-import { expectNoStackTrace } from '../helpers/assertions.js';
+import { type Account, loginAsNewAdmin, storedState } from '../helpers/accounts.js';
 import { anyJsonValue, headerText, hostileText, jsonParams, textParams } from '../helpers/arbitraries.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { expectNoStackTrace } from '../helpers/assertions.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { ops } from '../helpers/graphql.js';
 import { exchange, type TimedAnswer } from '../helpers/http.js';
 
@@ -136,7 +136,10 @@ describe('fuzzing every argument of every operation', () => {
     });
 
     it.each([ops.me, ops.refresh, ops.logout, ops.logoutAll, ops.invitationCodes])('the token of %s', async (query) => {
-      const authorization = fc.oneof(headerText.map((text) => `Bearer ${text}`), headerText);
+      const authorization = fc.oneof(
+        headerText.map((text) => `Bearer ${text}`),
+        headerText,
+      );
       await leavesNoRow(
         authorization,
         async (value) => expectGraphqlAnswer(await post(query, {}, value), ['UNAUTHENTICATED']),

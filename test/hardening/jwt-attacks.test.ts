@@ -2,12 +2,12 @@ import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/accounts.js';
 import { confusedAlgorithmToken, forgeToken, rs256Token } from '../helpers/forged-tokens.js';
-import { TEST_JWT_SECRET, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, TEST_JWT_SECRET } from '../helpers/gateway.js';
+import { useGateway } from '../helpers/gateway-hooks.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { claimsOf, mintToken, nowSeconds } from '../helpers/jwt.js';
 import { insertUser } from '../helpers/legacy-users.js';
-import { graphqlTransport, restTransport, tokenOf, type Outcome, type Transport } from '../helpers/transports.js';
-import { useGateway } from '../helpers/gateway-hooks.js';
+import { graphqlTransport, type Outcome, restTransport, type Transport, tokenOf } from '../helpers/transports.js';
 
 const REFRESH_WINDOW_SECONDS = 20160 * 60;
 const HOUR = 3600;

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newInvitationCode } from '../helpers/accounts.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { exchange } from '../helpers/http.js';
-import { bothTransports, graphqlTransport, tokenOf, type Outcome, type Transport } from '../helpers/transports.js';
+import { bothTransports, graphqlTransport, type Outcome, type Transport, tokenOf } from '../helpers/transports.js';
 
 /** Every captcha's code: distinctive, so that it cannot turn up in a log line by chance. */
 const CAPTCHA_CODE = 'QX7CAPTCHAQX7';

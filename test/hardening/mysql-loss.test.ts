@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import {
   expectFailingFastAndClosed,
   expectRevocationsKept,
@@ -8,7 +8,7 @@ import {
   type Sessions,
 } from '../helpers/outage.js';
 import { TEST_MYSQL_URL } from '../helpers/services-env.js';
-import { startTcpProxy, throughProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy, throughProxy } from '../helpers/tcp-proxy.js';
 import { bothTransports } from '../helpers/transports.js';
 
 /** A captcha lives in Redis only. */

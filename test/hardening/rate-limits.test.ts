@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/accounts.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { insertUser } from '../helpers/legacy-users.js';
-import { graphqlTransport, restTransport, tokenOf, type Origin, type Outcome } from '../helpers/transports.js';
+import { graphqlTransport, type Origin, type Outcome, restTransport, tokenOf } from '../helpers/transports.js';
 
 // The login lock per (username, IP), the per-IP limits over GraphQL and REST's 429 headers are
 // proven in test/integration/login.test.ts and test/e2e/rest.test.ts; this adds who the client is.

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import {
   expectFailingFastAndClosed,
   expectRevocationsKept,
   expectServingAgain,
   openSessions,
 } from '../helpers/outage.js';
-import { freePort, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { bothTransports } from '../helpers/transports.js';
 
 describe('losing Redis', () => {

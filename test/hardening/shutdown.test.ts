@@ -10,7 +10,7 @@ import { createMigratedDatabase, TEST_JWT_SECRET } from '../helpers/gateway.js';
 import { insertUser, legacyHash } from '../helpers/legacy-users.js';
 import { spread, times } from '../helpers/races.js';
 import { clearRedisPrefix } from '../helpers/redis.js';
-import { ensureBuilt, freePort, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { ensureBuilt, freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 import { TEST_REDIS_URL } from '../helpers/services-env.js';
 import { bothTransports, type Outcome } from '../helpers/transports.js';
 import { waitUntil } from '../helpers/wait.js';

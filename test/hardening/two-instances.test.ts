@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, newCaptchaKey, newInvitationCode, PASSWORD, registerInput } from '../helpers/accounts.js';
 import { errorOf, outcomes } from '../helpers/attempts.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { insertUser } from '../helpers/legacy-users.js';
 import { countUsers, registerAtOnce, spread, times, usageTimes } from '../helpers/races.js';
-import { bothTransports, tokenOf, type Transport } from '../helpers/transports.js';
+import { bothTransports, type Transport, tokenOf } from '../helpers/transports.js';
 
 const UNAUTHENTICATED = 'UNAUTHENTICATED';
 
@@ -71,7 +71,11 @@ describe('two instances sharing MariaDB and Redis', () => {
   describe('the races hold with the requests spread over both', () => {
     it('20 registrations of one username: one user, one invitation use', async () => {
       const code = await newInvitationCode(a.app, 100);
-      const results = await registerAtOnce(urls, code, times(20, () => ({ username: 'spread01' })));
+      const results = await registerAtOnce(
+        urls,
+        code,
+        times(20, () => ({ username: 'spread01' })),
+      );
       expect(outcomes(results)).toEqual({ ok: 1, USERNAME_TAKEN: 19 });
       expect(await countUsers(a.db, 'username = ?', ['spread01'])).toBe(1);
       expect(await usageTimes(a.db, code)).toBe(1);
@@ -79,7 +83,11 @@ describe('two instances sharing MariaDB and Redis', () => {
 
     it('20 registrations sharing a one-use invitation: one user', async () => {
       const code = await newInvitationCode(a.app, 1);
-      const results = await registerAtOnce(urls, code, times(20, (i) => ({ username: `spreaduse${i}` })));
+      const results = await registerAtOnce(
+        urls,
+        code,
+        times(20, (i) => ({ username: `spreaduse${i}` })),
+      );
       expect(outcomes(results)).toEqual({ ok: 1, INVITATION_INVALID: 19 });
       expect(await countUsers(a.db, 'invitation_code = ?', [code])).toBe(1);
       expect(await usageTimes(a.db, code)).toBe(1);
@@ -88,7 +96,11 @@ describe('two instances sharing MariaDB and Redis', () => {
     it('10 registrations presenting one captcha key: one gets past it', async () => {
       const code = await newInvitationCode(a.app, 100);
       const captchaKey = await newCaptchaKey(a.url);
-      const results = await registerAtOnce(urls, code, times(10, (i) => ({ username: `spreadcap${i}`, captchaKey })));
+      const results = await registerAtOnce(
+        urls,
+        code,
+        times(10, (i) => ({ username: `spreadcap${i}`, captchaKey })),
+      );
       expect(outcomes(results)).toEqual({ ok: 1, CAPTCHA_INVALID: 9 });
       expect(await usageTimes(a.db, code)).toBe(1);
     });

@@ -2,8 +2,38 @@ import fc from 'fast-check';
 
 /** Characters that break naive code: controls, bidi and line separators, quotes, SQL and template syntax. */
 const NASTY_CHARACTERS = [
-  '\u0000', '\u0007', '\b', '\t', '\n', '\r', '\u001b', '\u007f', '\u0085', '\u00a0', '\u2028', '\u202e', '\ufeff',
-  "'", '"', '`', '\\', '%', '_', '<', '>', '&', '{', '}', '$', ';', '--', '/*', '*/', '${', '{{', '../',
+  '\u0000',
+  '\u0007',
+  '\b',
+  '\t',
+  '\n',
+  '\r',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\u202e',
+  '\ufeff',
+  "'",
+  '"',
+  '`',
+  '\\',
+  '%',
+  '_',
+  '<',
+  '>',
+  '&',
+  '{',
+  '}',
+  '$',
+  ';',
+  '--',
+  '/*',
+  '*/',
+  '${',
+  '{{',
+  '../',
 ];
 
 /** One character of anything: any code point, a lone surrogate, or one of the nasty ones above. */
@@ -24,13 +54,11 @@ export const hugeText = (around: number) =>
     .map(([character, count]) => character.repeat(count));
 
 /** Arrays or objects nested up to twice as deep as a REST body may be (512). */
-const deeplyNested = fc
-  .tuple(fc.integer({ min: 2, max: 1000 }), fc.boolean())
-  .map(([depth, asArrays]) => {
-    let value: unknown = 'bottom';
-    for (let i = 0; i < depth; i++) value = asArrays ? [value] : { nested: value };
-    return value;
-  });
+const deeplyNested = fc.tuple(fc.integer({ min: 2, max: 1000 }), fc.boolean()).map(([depth, asArrays]) => {
+  let value: unknown = 'bottom';
+  for (let i = 0; i < depth; i++) value = asArrays ? [value] : { nested: value };
+  return value;
+});
 
 /**
  * Any JSON a client could put where a parameter goes: wrong types, nesting, hostile strings, and
@@ -57,10 +85,9 @@ export const jsonParams = (names: readonly string[], hugeAround: number) =>
 /** The same for a query string or a form, where every value is text (or repeated text). */
 export const textParams = (names: readonly string[], hugeAround: number) => {
   const text = fc.oneof({ arbitrary: hostileText(), weight: 10 }, { arbitrary: hugeText(hugeAround), weight: 1 });
-  return fc.record(
-    Object.fromEntries(names.map((name) => [name, fc.oneof(text, fc.array(text, { maxLength: 3 }))])),
-    { requiredKeys: [] },
-  );
+  return fc.record(Object.fromEntries(names.map((name) => [name, fc.oneof(text, fc.array(text, { maxLength: 3 }))])), {
+    requiredKeys: [],
+  });
 };
 
 /** What can go in an HTTP header: visible ASCII. */

@@ -1,4 +1,4 @@
-import { gql, ops, type GraphqlResponse } from './graphql.js';
+import { type GraphqlResponse, gql, ops } from './graphql.js';
 
 export interface ErrorSummary {
   code?: string;

@@ -20,9 +20,9 @@ export type Forgery = keyof typeof FORGERIES;
 export const FORGERY_KINDS = Object.keys(FORGERIES) as Forgery[];
 
 export function forgeToken(kind: Forgery, genuine: string): string {
-  const [header, payload, signature] = genuine.split('.').map((part, i) =>
-    i < 2 ? Buffer.from(part, 'base64url').toString('utf8') : part,
-  ) as [string, string, string];
+  const [header, payload, signature] = genuine
+    .split('.')
+    .map((part, i) => (i < 2 ? Buffer.from(part, 'base64url').toString('utf8') : part)) as [string, string, string];
   return FORGERIES[kind](header, JSON.parse(payload), signature);
 }
 

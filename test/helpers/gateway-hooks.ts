@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startGateway, type Gateway, type GatewayOptions } from './gateway.js';
+import { type Gateway, type GatewayOptions, startGateway } from './gateway.js';
 
 /**
  * Starts a gateway before the enclosing describe block's tests and closes it after; the returned

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createOrm, migrate } from '../../src/db/orm.js';
 import { loggerOptions } from '../../src/ops/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -89,7 +89,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
 }
 
 /** A gateway on the embedded default: SQLite in a temporary file and the in-process store. */
-export async function startEmbeddedGateway(env: Record<string, string> = {}): Promise<Omit<Gateway, 'db' | 'redisPrefix'>> {
+export async function startEmbeddedGateway(
+  env: Record<string, string> = {},
+): Promise<Omit<Gateway, 'db' | 'redisPrefix'>> {
   const path = `/tmp/storegate-test-${randomBytes(4).toString('hex')}.sqlite`;
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -18,7 +18,12 @@ export default async function checkServices(): Promise<void> {
   } catch (err) {
     problems.push(`MariaDB at ${TEST_MYSQL_URL} is unreachable: ${(err as Error).message}`);
   }
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(TEST_REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
-import type { TestDatabase } from './database.js';
 import { PASSWORD } from './accounts.js';
+import type { TestDatabase } from './database.js';
 
 /** A bcrypt hash as the legacy service wrote them (`$2y$`), at the given cost. */
 export const legacyHash = (password: string, cost: number): string =>

@@ -4,7 +4,7 @@ import { newInvitationCode, PASSWORD } from './accounts.js';
 import { CAPTCHA_CODE, type Gateway } from './gateway.js';
 import { send } from './http.js';
 import { insertUser } from './legacy-users.js';
-import { tokenOf, type Outcome, type Transport } from './transports.js';
+import { type Outcome, type Transport, tokenOf } from './transports.js';
 import { waitUntil } from './wait.js';
 
 /** SPEC §8: a request that needs a dependency which is down fails within this time. */

@@ -1,6 +1,6 @@
-import { registerInput, type RegisterOverrides } from './accounts.js';
+import { type RegisterOverrides, registerInput } from './accounts.js';
 import type { TestDatabase } from './database.js';
-import { gql, ops, type GraphqlResponse } from './graphql.js';
+import { type GraphqlResponse, gql, ops } from './graphql.js';
 
 export const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 

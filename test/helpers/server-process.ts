@@ -95,7 +95,9 @@ export function startServerProcess(env: Record<string, string>, cwd: string): Se
   let output = '';
   let exitCode: number | null | undefined;
   const listeners = new Set<() => void>();
-  const changed = () => listeners.forEach((listener) => listener());
+  const changed = () => {
+    for (const listener of listeners) listener();
+  };
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { expectNoStackTrace } from './assertions.js';
 import { ops } from './graphql.js';
-import { exchange, type ExchangeOptions, type TimedAnswer } from './http.js';
+import { type ExchangeOptions, exchange, type TimedAnswer } from './http.js';
 
 /**
  * What one call of a SPEC §4 operation came to, in terms both transports share: the GraphQL

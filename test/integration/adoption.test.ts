@@ -1,9 +1,9 @@
+import { createHash, createHmac } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { createHmac, createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, migrate } from '../../src/db/orm.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { insertLegacyRows, legacyFixture } from '../helpers/legacy-fixture.js';
 
@@ -19,12 +19,22 @@ function legacyHash(i: number): string {
 async function buildLegacyDatabase(db: TestDatabase): Promise<void> {
   for (const ddl of legacyFixture().legacy_tables_sql) await db.query(ddl);
   // Another legacy table beside them, which adoption must leave alone.
-  await db.query('CREATE TABLE password_resets (email VARCHAR(255) NOT NULL, token VARCHAR(255) NOT NULL, created_at TIMESTAMP NULL)');
+  await db.query(
+    'CREATE TABLE password_resets (email VARCHAR(255) NOT NULL, token VARCHAR(255) NOT NULL, created_at TIMESTAMP NULL)',
+  );
   await db.query("INSERT INTO password_resets VALUES ('a@example.com', 'reset-token', '2020-07-24 08:00:00')");
   await insertLegacyRows(db);
   const rows = Array.from({ length: GENERATED }, (_, k) => {
     const i = k + 1;
-    return [`Legacy User ${i}`, `legacyuser${i}`, legacyHash(i), 'WELCOME2020', 1, '2021-03-04 05:06:07', '2021-03-04 05:06:07'];
+    return [
+      `Legacy User ${i}`,
+      `legacyuser${i}`,
+      legacyHash(i),
+      'WELCOME2020',
+      1,
+      '2021-03-04 05:06:07',
+      '2021-03-04 05:06:07',
+    ];
   });
   await db.query(
     'INSERT INTO users (name, username, password, invitation_code, status, created_at, updated_at) VALUES ?',
@@ -103,7 +113,10 @@ describe('adopting the legacy database in place', () => {
   it('lets every legacy user log in with the old password, on both transports', async () => {
     const accounts = [
       { username: 'legacy01', password: 'password' },
-      ...Array.from({ length: GENERATED }, (_, k) => ({ username: `legacyuser${k + 1}`, password: generatedPassword(k + 1) })),
+      ...Array.from({ length: GENERATED }, (_, k) => ({
+        username: `legacyuser${k + 1}`,
+        password: generatedPassword(k + 1),
+      })),
     ];
     const failures: string[] = [];
     await inBatches(accounts, 25, async ({ username, password }) => {
@@ -121,7 +134,12 @@ describe('adopting the legacy database in place', () => {
       const oldCost = Number(String(old.password).slice(4, 6));
       if (oldCost < 5) {
         expect(String(now.password)).toMatch(/^\$2y\$05\$/);
-        expect(bcrypt.compareSync(old.username === 'legacy01' ? 'password' : generatedPassword(Number(String(old.username).slice(10))), String(now.password))).toBe(true);
+        expect(
+          bcrypt.compareSync(
+            old.username === 'legacy01' ? 'password' : generatedPassword(Number(String(old.username).slice(10))),
+            String(now.password),
+          ),
+        ).toBe(true);
       } else {
         expect(now.password).toBe(old.password);
       }
@@ -142,7 +160,9 @@ describe('adopting the legacy database in place', () => {
     const me = await gql(gw.url, ops.me, {}, token);
     expect(me.data?.me).toMatchObject({ id: '1', username: 'legacy01' });
     expect(me.data?.me.createdAt).toBe('2020-07-23T02:00:00.000Z');
-    const rest = await fetch(`${gw.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+    const rest = await fetch(`${gw.url}/api/auth/me`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
     const body = (await rest.json()) as { code: number; data: Row };
     expect(body.code).toBe(20001);
     expect(body.data).toMatchObject({ id: 1, username: 'legacy01', created_at: '2020-07-23 10:00:00' });
@@ -160,7 +180,8 @@ describe('adopting a database whose usernames collide by letter case', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
-    for (const ddl of legacyFixture().legacy_tables_sql) await db.query(ddl.replace(/utf8mb4_unicode_ci/g, 'utf8mb4_bin'));
+    for (const ddl of legacyFixture().legacy_tables_sql)
+      await db.query(ddl.replace(/utf8mb4_unicode_ci/g, 'utf8mb4_bin'));
     const hash = legacyFixture().users[0]!.password;
     await db.query(
       "INSERT INTO users (name, username, password, invitation_code) VALUES ('A', 'Alice01', ?, 'X'), ('B', 'alice01', ?, 'X')",
@@ -180,7 +201,7 @@ describe('adopting a database whose usernames collide by letter case', () => {
       'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1',
     );
     expect(tables.map((t) => t.TABLE_NAME)).toEqual(['invitation_codes', 'users']);
-    const columns = await db.query('SHOW COLUMNS FROM users WHERE Field IN (\'token_version\', \'role\')');
+    const columns = await db.query("SHOW COLUMNS FROM users WHERE Field IN ('token_version', 'role')");
     expect(columns).toEqual([]);
   });
 });

@@ -10,10 +10,12 @@ describe('invitation codes', () => {
   it('a code repeated in legacy rows: registration takes a use of the oldest usable row', async () => {
     const { db, url } = gateway();
     await db.query(
-      "INSERT INTO invitation_codes (code, status, user_id, usage_limit, usage_times, valid_until) VALUES " +
+      'INSERT INTO invitation_codes (code, status, user_id, usage_limit, usage_times, valid_until) VALUES ' +
         "('TWICE2020', 1, 1, 1, 1, NULL), ('TWICE2020', 1, 1, 5, 0, '2020-01-01 00:00:00'), ('TWICE2020', 1, 1, 2, 0, NULL)",
     );
-    const answer = await gql(url, ops.register, { input: await registerInput(url, 'TWICE2020', { username: 'twice001' }) });
+    const answer = await gql(url, ops.register, {
+      input: await registerInput(url, 'TWICE2020', { username: 'twice001' }),
+    });
     expect(answer.errors).toBeUndefined();
     const rows = await db.query<{ usage_times: number }>(
       "SELECT usage_times FROM invitation_codes WHERE code = 'TWICE2020' ORDER BY id",

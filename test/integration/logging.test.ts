@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -36,7 +36,15 @@ async function appWithCapturedLog(): Promise<{ app: FastifyInstance; lines: () =
   });
   const app = await buildApp(config, { logger: { ...loggerOptions(config), stream } });
   app.addHook('onClose', async () => rm(sqlitePath, { force: true }));
-  return { app, raw: () => output, lines: () => output.trim().split('\n').map((line) => JSON.parse(line) as LogLine) };
+  return {
+    app,
+    raw: () => output,
+    lines: () =>
+      output
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as LogLine),
+  };
 }
 
 describe('logs', () => {
@@ -109,7 +117,9 @@ describe('logs', () => {
 
     const log = raw();
     for (const secret of Object.values(SECRETS)) expect(log).not.toContain(secret);
-    const urls = lines().map((line) => line.req?.url).filter(Boolean);
+    const urls = lines()
+      .map((line) => line.req?.url)
+      .filter(Boolean);
     const masked = '%5Bredacted%5D';
     expect(urls).toContain(
       `/api/auth/login?username=someone01&password=${masked}&token=${masked}&captcha_code=${masked}` +

@@ -1,8 +1,8 @@
-import bcrypt from 'bcryptjs';
 import { performance } from 'node:perf_hooks';
+import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/accounts.js';
-import { attemptLogin, errorOf, type ErrorSummary } from '../helpers/attempts.js';
+import { attemptLogin, type ErrorSummary, errorOf } from '../helpers/attempts.js';
 import { gqlFrom } from '../helpers/client-address.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { ops } from '../helpers/graphql.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { send } from '../helpers/http.js';
-import { parseMetrics, sampleValue, type Labels } from '../helpers/prometheus.js';
+import { type Labels, parseMetrics, sampleValue } from '../helpers/prometheus.js';
 import { rest } from '../helpers/rest.js';
 
 type EmbeddedGateway = Awaited<ReturnType<typeof startEmbeddedGateway>>;
@@ -42,7 +42,11 @@ describe('GET /metrics', () => {
 
   it('exposes the default process metrics', async () => {
     const names = new Set((await scrape(gateway)).map((s) => s.name));
-    const defaults = ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds'];
+    const defaults = [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ];
     for (const name of defaults) {
       expect(names.has(name), name).toBe(true);
     }

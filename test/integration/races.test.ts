@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { login, newCaptchaKey, newInvitationCode, registerInput } from '../helpers/accounts.js';
 import { errorOf, outcomes } from '../helpers/attempts.js';
+import { useGateway } from '../helpers/gateway-hooks.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { insertUser } from '../helpers/legacy-users.js';
 import { countUsers, registerAtOnce, times, usageTimes } from '../helpers/races.js';
-import { useGateway } from '../helpers/gateway-hooks.js';
 
 describe('races on MariaDB and Redis, with concurrent HTTP requests', () => {
   const gw = useGateway();
 
   it('20 registrations of one username: exactly one user, 19 USERNAME_TAKEN, one invitation use', async () => {
     const code = await newInvitationCode(gw().app, 100);
-    const results = await registerAtOnce([gw().url], code, times(20, () => ({ username: 'samename01' })));
+    const results = await registerAtOnce(
+      [gw().url],
+      code,
+      times(20, () => ({ username: 'samename01' })),
+    );
 
     expect(outcomes(results)).toEqual({ ok: 1, USERNAME_TAKEN: 19 });
     expect(await countUsers(gw().db, 'username = ?', ['samename01'])).toBe(1);
@@ -21,7 +25,11 @@ describe('races on MariaDB and Redis, with concurrent HTTP requests', () => {
   it('20 case variants of one username at once: exactly one user', async () => {
     const variant = (i: number) => [...'casevariant'].map((c, bit) => ((i >> bit) & 1 ? c.toUpperCase() : c)).join('');
     const code = await newInvitationCode(gw().app, 100);
-    const results = await registerAtOnce([gw().url], code, times(20, (i) => ({ username: variant(i) })));
+    const results = await registerAtOnce(
+      [gw().url],
+      code,
+      times(20, (i) => ({ username: variant(i) })),
+    );
 
     expect(outcomes(results)).toEqual({ ok: 1, USERNAME_TAKEN: 19 });
     expect(await countUsers(gw().db, 'LOWER(username) = ?', ['casevariant'])).toBe(1);

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createRedisStore } from '../../src/store/redis.store.js';
-import { freePorts, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { freePorts, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { storeContract } from '../helpers/store-contract.js';
 
 const run = promisify(execFile);
@@ -35,10 +35,14 @@ async function startNodes(): Promise<ClusterNodes> {
     for (const port of ports) {
       servers.push(
         await startRedisServer(port, [
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout', '2000',
-          '--dir', dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '2000',
+          '--dir',
+          dir,
         ]),
       );
     }
@@ -83,7 +87,8 @@ async function waitForClusterOk(port: number, timeoutMs = 20_000): Promise<void>
   }
 }
 
-const clusterConfig = (nodes: string) => loadConfig({ REDIS_CLUSTER_NODES: nodes, REDIS_KEY_PREFIX: 'sgtest:cluster:' });
+const clusterConfig = (nodes: string) =>
+  loadConfig({ REDIS_CLUSTER_NODES: nodes, REDIS_KEY_PREFIX: 'sgtest:cluster:' });
 
 describe('on a 3-master Redis Cluster', () => {
   let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;

@@ -60,14 +60,23 @@ describe('configuration', () => {
   });
 
   it('names every malformed variable at once', () => {
-    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'postgres://x', BCRYPT_COST: '99', APP_TIMEZONE: 'Mars/Base' });
-    expect(problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'BCRYPT_COST']));
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'postgres://x',
+      BCRYPT_COST: '99',
+      APP_TIMEZONE: 'Mars/Base',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['PORT', 'DATABASE_URL', 'BCRYPT_COST']),
+    );
     expect(problemsOf({ APP_TIMEZONE: 'Mars/Base' }).join()).toMatch(/APP_TIMEZONE/);
   });
 
   it('reads TRUST_PROXY as off, a hop count or a list of addresses, and refuses to trust every hop', () => {
     expect(loadConfig({}).http.trustProxy).toBe(false);
-    expect(problemsOf({ TRUST_PROXY: 'true' }).join()).toMatch(/TRUST_PROXY: true would trust every X-Forwarded-For hop/);
+    expect(problemsOf({ TRUST_PROXY: 'true' }).join()).toMatch(
+      /TRUST_PROXY: true would trust every X-Forwarded-For hop/,
+    );
     expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.0.2' }).http.trustProxy).toEqual(['10.0.0.1', '10.0.0.2']);
   });

@@ -28,7 +28,12 @@ function instructions(dockerfile: string): Instruction[] {
 function copiedFromContext(steps: Instruction[]): string[] {
   return steps
     .filter((step) => step.keyword === 'COPY' && !/--from=/.test(step.args))
-    .flatMap((step) => step.args.split(/\s+/).filter((word) => !word.startsWith('--')).slice(0, -1));
+    .flatMap((step) =>
+      step.args
+        .split(/\s+/)
+        .filter((word) => !word.startsWith('--'))
+        .slice(0, -1),
+    );
 }
 
 /** The variables an env file sets. */

@@ -1,5 +1,5 @@
-import bcrypt from 'bcryptjs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/auth/password-hasher.js';
 import { legacyFixture } from '../helpers/legacy-fixture.js';

@@ -74,7 +74,9 @@ describe('registration input', () => {
   });
 
   it('reports fields in the order of the rules: a password mismatch comes before a missing code', () => {
-    const error = rejection(() => validateRegistration({ ...valid, passwordConfirmation: 'other', invitationCode: '' }));
+    const error = rejection(() =>
+      validateRegistration({ ...valid, passwordConfirmation: 'other', invitationCode: '' }),
+    );
     expect(error.message).toBe('The password confirmation does not match.');
     expect(Object.keys(error.details.fieldErrors!)).toEqual(['password', 'invitationCode']);
   });
