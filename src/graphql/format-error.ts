@@ -27,7 +27,17 @@ export interface FormatOptions {
   onUnexpected(err: AppError): void;
 }
 
-const SUGGESTION = / ?Did you mean .*\?$/s;
+const SUGGESTION = 'Did you mean ';
+
+/**
+ * graphql-js ends a message with at most one "Did you mean …?" hint. Found from the end with a
+ * plain search: a pattern scanning for it was quadratic on messages that echo the input.
+ */
+function withoutSuggestion(message: string): string {
+  if (!message.endsWith('?')) return message;
+  const at = message.lastIndexOf(SUGGESTION);
+  return at < 0 ? message : message.slice(0, at).trimEnd();
+}
 
 /**
  * The one place GraphQL errors get their shape: every error carries `extensions.code` and the
@@ -47,7 +57,7 @@ export function formatGraphqlError(
   }
   if (typeof code === 'string' && INPUT_CODES.includes(code)) {
     const { field, message } = describeInputError(error as GraphQLError);
-    const shown = hideSuggestions ? message.replace(SUGGESTION, '') : message;
+    const shown = hideSuggestions ? withoutSuggestion(message) : message;
     return { ...base, message: shown, extensions: appErrorExtensions(AppError.invalid({ [field]: [shown] })) };
   }
   const failure = toAppError(original);

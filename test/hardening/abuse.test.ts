@@ -88,3 +88,39 @@ describe('abuse gets a clear answer in bounded time', () => {
     expect(answer.ms).toBeLessThan(ANSWER_WITHIN_MS);
   });
 });
+
+describe('error messages that echo the input', () => {
+  let production: Gateway;
+  beforeAll(async () => {
+    production = await startGateway({ env: { NODE_ENV: 'production' } });
+  });
+  afterAll(async () => production?.close());
+
+  /** A 97 KB login whose variable echoes back a phrase the suggestion filter looks for, 7 500 times. */
+  const echoingLogin = JSON.stringify({
+    query: 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }',
+    variables: { input: { username: { x: 'Did you mean '.repeat(7500) }, password: 'x' } },
+  });
+
+  const post = () =>
+    exchange(`${production.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: echoingLogin,
+    });
+
+  it('are formatted in time linear in their size, while /healthz stays prompt', async () => {
+    expect(echoingLogin.length).toBeGreaterThan(97_000);
+    const single = await post();
+    expect(single.status, single.text.slice(0, 300)).toBe(400);
+    expect(single.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(single.ms).toBeLessThan(100);
+
+    const [health] = await Promise.all([
+      exchange(`${production.url}/healthz`),
+      ...Array.from({ length: 4 }, post),
+    ]);
+    expect(health.status).toBe(200);
+    expect(health.ms).toBeLessThan(250);
+  });
+});
