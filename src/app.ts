@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { createOrm, FAIL_FAST_MS, migrate } from './db/orm.js';
 import { closeConnectionsWhenClosing } from './drain-connections.js';
 import { registerGraphql } from './graphql/graphql.plugin.js';
+import { httpServerFactory } from './http-server.js';
 import { onEveryAnswer } from './ops/answer-hook.js';
 import { graphqlMetricsPlugin } from './ops/graphql-metrics.plugin.js';
 import { dependencyChecks, healthRoutes } from './ops/health.routes.js';
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Never Fastify's `false`: without a logger Fastify does not time its answers (reply.elapsedTime).
     logger: options.logger === false ? { level: 'silent' } : (options.logger ?? loggerOptions(config)),
     bodyLimit: config.http.bodyLimit,
+    serverFactory: httpServerFactory(config.http.requestTimeoutSeconds),
     trustProxy: trustProxy(config.http),
     requestIdHeader: false,
     genReqId: requestId,

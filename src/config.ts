@@ -84,6 +84,7 @@ const envSchema = z
       .default('false'),
 
     BODY_LIMIT: int(1024).default(102400),
+    REQUEST_TIMEOUT: int(1).max(3600).default(30),
     CORS_ORIGINS: list.default(''),
     GRAPHQL_INTROSPECTION: bool.optional(),
     GRAPHQL_SANDBOX: bool.optional(),
@@ -154,6 +155,8 @@ export interface Config {
   readonly http: {
     readonly trustProxy: false | number | string[];
     readonly bodyLimit: number;
+    /** Seconds a request's headers and body get to arrive before its connection is closed. */
+    readonly requestTimeoutSeconds: number;
     readonly corsOrigins: readonly string[];
   };
   readonly graphql: {
@@ -243,6 +246,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     http: {
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       bodyLimit: env.BODY_LIMIT,
+      requestTimeoutSeconds: env.REQUEST_TIMEOUT,
       corsOrigins: env.CORS_ORIGINS,
     },
     graphql: {

@@ -116,10 +116,7 @@ describe('error messages that echo the input', () => {
     expect(single.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(single.ms).toBeLessThan(100);
 
-    const [health] = await Promise.all([
-      exchange(`${production.url}/healthz`),
-      ...Array.from({ length: 4 }, post),
-    ]);
+    const [health] = await Promise.all([exchange(`${production.url}/healthz`), ...Array.from({ length: 4 }, post)]);
     expect(health.status).toBe(200);
     expect(health.ms).toBeLessThan(250);
   });
