@@ -3,18 +3,9 @@ import jwt from 'jsonwebtoken';
 import { AppError } from '../errors.js';
 import type { KeyValueStore } from '../store/store.js';
 import { randomString } from './random-string.js';
+import { type TokenClaims, wellFormedClaims } from './token-claims.js';
 
-/** The claims jwt-auth 1.0 writes, plus storegate's `ver` (the user's token_version). */
-export interface TokenClaims {
-  iss: string;
-  iat: number;
-  nbf: number;
-  exp: number;
-  jti: string;
-  sub: string;
-  prv?: string;
-  ver?: number;
-}
+export type { TokenClaims } from './token-claims.js';
 
 export interface IssuedToken {
   token: string;
@@ -32,9 +23,11 @@ export interface TokenSettings {
 }
 
 const JTI_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const REQUIRED_CLAIMS = ['iss', 'iat', 'nbf', 'exp', 'jti', 'sub'] as const;
 const LOGOUT = 'logout';
 const REFRESHED = 'refreshed:';
+
+/** A well-signed token may claim any lifetime; the store keeps nothing longer than ten years. */
+const MAX_REVOCATION_SECONDS = 10 * 365 * 24 * 3600;
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
@@ -74,24 +67,17 @@ export class TokenService {
 
   /** Checks signature, algorithm, required claims and (unless refreshing) expiry; not revocation. */
   decode(token: string, { allowExpired = false } = {}): TokenClaims {
-    let payload: unknown;
+    let decoded: jwt.Jwt;
     try {
-      payload = jwt.verify(token, this.key, { algorithms: ['HS256'], ignoreExpiration: allowExpired });
+      decoded = jwt.verify(token, this.key, { algorithms: ['HS256'], ignoreExpiration: allowExpired, complete: true });
     } catch (err) {
       throw new AppError('UNAUTHENTICATED', { cause: err });
     }
-    const claims = payload as Partial<Record<keyof TokenClaims, unknown>>;
-    const wellFormed =
-      REQUIRED_CLAIMS.every((c) => claims[c] !== undefined && claims[c] !== null) &&
-      typeof claims.sub === 'string' &&
-      /^[1-9]\d{0,19}$/.test(claims.sub) &&
-      typeof claims.jti === 'string' &&
-      typeof claims.iat === 'number' &&
-      typeof claims.exp === 'number' &&
-      (claims.prv === undefined || claims.prv === this.settings.prv) &&
-      (claims.ver === undefined || Number.isInteger(claims.ver));
-    if (!wellFormed) throw new AppError('UNAUTHENTICATED');
-    return claims as TokenClaims;
+    // RFC 7515 §4.1.11: a header naming extensions the verifier does not know must be refused.
+    const claims =
+      decoded.header.crit === undefined ? wellFormedClaims(decoded.payload, this.settings.prv, now()) : null;
+    if (!claims) throw new AppError('UNAUTHENTICATED');
+    return claims;
   }
 
   canRefresh(claims: TokenClaims): boolean {
@@ -125,6 +111,6 @@ export class TokenService {
   /** Until the token can neither authenticate nor be refreshed. */
   private revocationTtl(claims: TokenClaims): number {
     const end = Math.max(claims.exp, claims.iat + this.settings.refreshTtlMinutes * 60);
-    return Math.max(1, end - now() + 1);
+    return Math.min(MAX_REVOCATION_SECONDS, Math.max(1, end - now() + 1));
   }
 }

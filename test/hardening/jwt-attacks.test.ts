@@ -79,6 +79,21 @@ const ATTACKS: Attack[] = [
     },
   },
   { name: 'past the refresh window (and expired)', token: (v) => signed(v, issuedAgo(REFRESH_WINDOW_SECONDS + HOUR)) },
+  // Well signed (the legacy service holds the secret too), but claims the gateway could not handle.
+  { name: 'a fractional iat', token: (v) => signed(v, { iat: nowSeconds() - 0.5 }) },
+  { name: 'exp 1e20', token: (v) => signed(v, { exp: 1e20 }) },
+  { name: 'iat ten years ahead', token: (v) => signed(v, { iat: nowSeconds() + 10 * 365 * 24 * HOUR }) },
+  { name: 'a 20-digit sub', token: (v) => signed(v, { sub: '9'.repeat(20) }) },
+  { name: 'a sub past 2^53', token: (v) => signed(v, { sub: '9007199254740993' }) },
+  { name: 'ver not an integer', token: (v) => signed(v, { ver: 0.5 }) },
+  {
+    name: 'an unknown crit header',
+    token: (v) =>
+      jwt.sign(claimsOf(v.genuine), TEST_JWT_SECRET, {
+        algorithm: 'HS256',
+        header: { alg: 'HS256', typ: 'JWT', crit: ['exp-policy'], 'exp-policy': 'lenient' } as jwt.JwtHeader,
+      }),
+  },
 ];
 
 const verdict = (outcome: Outcome) => (outcome.ok ? 'ok' : outcome.code);
@@ -110,6 +125,17 @@ describe('JWT attacks, on both transports', () => {
       const refused = 'UNAUTHENTICATED';
       expect(seen).toEqual({ me: refused, logout: refused, refresh: attack.refreshable ? 'ok' : refused });
       expect(verdict(await t.me(victim.genuine)), 'the genuine token afterwards').toBe(attack.revokes ? refused : 'ok');
+    });
+
+    it('logs out and refreshes a well-signed token that expires in fifty years', async () => {
+      const t = transportTo(gw().url);
+      const victim = await victimOn(t);
+      const longLived = signed(victim, { exp: nowSeconds() + 50 * 365 * 24 * HOUR });
+      expect(verdict(await t.me(longLived))).toBe('ok');
+      expect(verdict(await t.refresh(longLived))).toBe('ok');
+      const another = signed(victim, { exp: nowSeconds() + 50 * 365 * 24 * HOUR });
+      expect(verdict(await t.logout(another))).toBe('ok');
+      expect(verdict(await t.me(another))).toBe('UNAUTHENTICATED');
     });
 
     // jwt-auth never checked `iss`, and the legacy service's tokens carry its own host: the
