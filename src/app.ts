@@ -1,23 +1,18 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
-import { createOrm, FAIL_FAST_MS, migrate } from './db/orm.js';
-import { closeConnectionsWhenClosing } from './drain-connections.js';
-import { registerGraphql } from './graphql/graphql.plugin.js';
-import { httpServerFactory } from './http-server.js';
+import { graphqlTransport } from './graphql/graphql.plugin.js';
+import { closeConnectionsWhenClosing } from './http/drain-connections.js';
+import { rootHandlers } from './http/root-handlers.js';
+import { httpServerFactory } from './http/server-factory.js';
 import { onEveryAnswer } from './ops/answer-hook.js';
 import { graphqlMetricsPlugin } from './ops/graphql-metrics.plugin.js';
 import { dependencyChecks, healthRoutes } from './ops/health.routes.js';
 import { type LoggerOptions, loggerOptions } from './ops/logger.js';
 import { registerMetrics } from './ops/metrics.plugin.js';
 import { echoRequestId, requestId } from './ops/request-id.js';
-import { recordRestAnswers } from './ops/rest-metrics.js';
-import { rateLimitHeaders } from './rest/client.js';
-import { registerRest } from './rest/rest.plugin.js';
-import { createServices, type Services } from './services.js';
-import { createMemoryStore } from './store/memory.store.js';
-import { createRedisStore, isRedisConfigured } from './store/redis.store.js';
-import type { KeyValueStore } from './store/store.js';
+import { restTransport } from './rest/rest.plugin.js';
+import { openServices, type Services } from './services.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,26 +27,25 @@ export interface BuildOptions {
 
 /** TRUST_PROXY: the proxies' addresses, or a hop count: trust that many hops nearest the socket. */
 function trustProxy({ trustProxy: trust }: Config['http']): FastifyServerOptions['trustProxy'] {
-  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
-}
-
-export async function createStore(config: Config): Promise<KeyValueStore> {
-  return isRedisConfigured(config.redis) ? createRedisStore(config.redis) : createMemoryStore();
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
+  return trust && [...trust];
 }
 
 /**
- * The composition root: database, shared store, services, GraphQL and REST on one Fastify
- * instance. Everything it opens is closed by `app.close()`.
+ * The composition root: the services on the database and the shared store, and the two
+ * transports over them on one Fastify instance. Everything it opens is closed by `app.close()`.
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const orm = await createOrm(config.db, { queryTimeoutMs: FAIL_FAST_MS });
-  if (config.db.kind === 'sqlite') await migrate(orm);
-  const store = await createStore(config).catch(async (err) => {
-    await orm.close();
+  const services = await openServices(config, { failFast: true });
+  try {
+    return await composeApp(config, services, options);
+  } catch (err) {
+    await services.close();
     throw err;
-  });
-  const services = createServices(config, orm, store);
+  }
+}
 
+async function composeApp(config: Config, services: Services, options: BuildOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     // Never Fastify's `false`: without a logger Fastify does not time its answers (reply.elapsedTime).
     logger: options.logger === false ? { level: 'silent' } : (options.logger ?? loggerOptions(config)),
@@ -63,17 +57,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return503OnClosing: true,
   });
   app.decorate('services', services);
-  app.addHook('onClose', async () => {
-    await Promise.allSettled([services.hasher.close(), store.close(), orm.close()]);
-  });
+  app.addHook('onClose', () => services.close());
+  // Failed logins take as long as checking the costliest stored hash: learn its cost in the background.
+  services.database.users.highestHashCost().then(
+    (cost) => cost !== null && services.hasher.expectCost(cost),
+    (err: unknown) => app.log.warn({ err }, 'could not read the highest stored bcrypt cost'),
+  );
 
   // Without origins CORS is off, and the plugin would still run a hook on every request.
   if (config.http.corsOrigins.length) await app.register(cors, { origin: [...config.http.corsOrigins] });
   const metrics = registerMetrics(app, services.hasher);
-  onEveryAnswer(app, [echoRequestId, closeConnectionsWhenClosing(app), rateLimitHeaders, recordRestAnswers(metrics)]);
+  onEveryAnswer(app, [echoRequestId, closeConnectionsWhenClosing(app)]);
+  rootHandlers(app);
   await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });
-  await registerRest(app, { config, auth: services.auth });
-  await registerGraphql(app, {
+  await app.register(restTransport, { prefix: '/api', config, auth: services.auth, metrics });
+  await app.register(graphqlTransport, {
     config,
     auth: services.auth,
     invitations: services.invitations,

@@ -4,7 +4,15 @@ import { z } from 'zod';
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
-const int = (min: number) => z.coerce.number().int().min(min);
+/** A whole number within bounds; the message names the value that is not one. */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().transform((raw, ctx) => {
+    const value = Number(raw.trim());
+    if (/^\d+$/.test(raw.trim()) && value >= min && value <= max) return value;
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    ctx.addIssue({ code: 'custom', message: `expected a whole number ${range}, got "${raw}"` });
+    return z.NEVER;
+  });
 const list = z.string().transform((v) =>
   v
     .split(',')
@@ -36,7 +44,7 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).optional(),
-    PORT: int(0).max(65535).default(4000),
+    PORT: int(0, 65535).default('4000'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PRETTY: bool.optional(),
 
@@ -46,7 +54,7 @@ const envSchema = z
       .optional(),
     SQLITE_PATH: z.string().min(1).default('data/storegate.sqlite'),
     DB_TIMEZONE: offset.default('+08:00'),
-    DB_POOL_MAX: int(1).default(10),
+    DB_POOL_MAX: int(1).default('10'),
 
     REDIS_URL: z
       .string()
@@ -59,22 +67,22 @@ const envSchema = z
     REDIS_KEY_PREFIX: z.string().default('storegate:'),
 
     JWT_SECRET: z.string().optional(),
-    JWT_TTL: int(1).default(60),
-    JWT_REFRESH_TTL: int(1).default(20160),
-    JWT_BLACKLIST_GRACE_PERIOD: int(0).default(0),
+    JWT_TTL: int(1).default('60'),
+    JWT_REFRESH_TTL: int(1).default('20160'),
+    JWT_BLACKLIST_GRACE_PERIOD: int(0).default('0'),
     LEGACY_JWT_PRV: z.string().default('23bd5c8949f600adb39e701c400872db7a5976f7'),
 
-    BCRYPT_COST: int(4).max(15).default(10),
-    BCRYPT_POOL_SIZE: int(0).default(0),
-    PASSWORD_MIN_LENGTH: int(1).max(72).default(8),
+    BCRYPT_COST: int(4, 15).default('10'),
+    BCRYPT_POOL_SIZE: int(0).default('0'),
+    PASSWORD_MIN_LENGTH: int(1, 72).default('8'),
 
-    CAPTCHA_TTL: int(1).default(180),
+    CAPTCHA_TTL: int(1).default('180'),
     CAPTCHA_FIXED_CODE: z.string().min(1).max(16).optional(),
 
-    RATE_LIMIT_SIGN: int(0).default(10),
-    RATE_LIMIT_ACCESS: int(0).default(60),
-    LOGIN_MAX_ATTEMPTS: int(1).default(5),
-    LOGIN_LOCK_SECONDS: int(1).default(60),
+    RATE_LIMIT_SIGN: int(0).default('10'),
+    RATE_LIMIT_ACCESS: int(0).default('60'),
+    LOGIN_MAX_ATTEMPTS: int(1).default('5'),
+    LOGIN_LOCK_SECONDS: int(1).default('60'),
     TRUST_PROXY: z
       .string()
       .refine(
@@ -83,14 +91,14 @@ const envSchema = z
       )
       .default('false'),
 
-    BODY_LIMIT: int(1024).default(102400),
-    REQUEST_TIMEOUT: int(1).max(3600).default(30),
+    BODY_LIMIT: int(1024).default('102400'),
+    REQUEST_TIMEOUT: int(1, 3600).default('30'),
     CORS_ORIGINS: list.default(''),
     GRAPHQL_INTROSPECTION: bool.optional(),
     GRAPHQL_SANDBOX: bool.optional(),
-    GRAPHQL_MAX_DEPTH: int(1).default(10),
-    GRAPHQL_MAX_ALIASES: int(1).default(15),
-    GRAPHQL_MAX_TOKENS: int(100).default(1000),
+    GRAPHQL_MAX_DEPTH: int(1).default('10'),
+    GRAPHQL_MAX_ALIASES: int(1).default('15'),
+    GRAPHQL_MAX_TOKENS: int(100).default('1000'),
 
     APP_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone').default('Asia/Shanghai'),
   })
@@ -108,67 +116,9 @@ const envSchema = z
     else if (Buffer.byteLength(env.JWT_SECRET) < 32) problem('JWT_SECRET', 'must be at least 32 bytes in production');
   });
 
-type Env = z.infer<typeof envSchema>;
-
 export interface RedisNode {
   readonly host: string;
   readonly port: number;
-}
-
-export interface Config {
-  readonly env: Env['NODE_ENV'];
-  readonly production: boolean;
-  readonly host: string;
-  readonly port: number;
-  readonly logLevel: Env['LOG_LEVEL'];
-  /** Human-readable log lines instead of JSON; unset: only in development on a terminal. */
-  readonly logPretty?: boolean;
-  readonly db:
-    | { readonly kind: 'mysql'; readonly url: string; readonly timezone: string; readonly poolMax: number }
-    | { readonly kind: 'sqlite'; readonly path: string; readonly timezone: string };
-  /** Unset url, sentinels and clusterNodes: the in-process store. */
-  readonly redis: {
-    readonly url?: string;
-    readonly sentinels?: readonly RedisNode[];
-    readonly sentinelName: string;
-    readonly clusterNodes?: readonly RedisNode[];
-    /** The password of Sentinel-managed or Cluster nodes (a URL carries its own). */
-    readonly password?: string;
-    readonly keyPrefix: string;
-  };
-  readonly jwt: {
-    readonly secret: string;
-    readonly secretGenerated: boolean;
-    readonly ttlMinutes: number;
-    readonly refreshTtlMinutes: number;
-    readonly graceSeconds: number;
-    readonly prv: string;
-  };
-  readonly passwords: { readonly cost: number; readonly poolSize: number; readonly minLength: number };
-  readonly captcha: { readonly ttlSeconds: number; readonly fixedCode?: string };
-  readonly limits: {
-    readonly signPerMinute: number;
-    readonly accessPerMinute: number;
-    readonly loginMaxAttempts: number;
-    readonly loginLockSeconds: number;
-  };
-  readonly http: {
-    readonly trustProxy: false | number | string[];
-    readonly bodyLimit: number;
-    /** Seconds a request's headers and body get to arrive before its connection is closed. */
-    readonly requestTimeoutSeconds: number;
-    readonly corsOrigins: readonly string[];
-  };
-  readonly graphql: {
-    readonly introspection: boolean;
-    readonly sandbox: boolean;
-    readonly maxDepth: number;
-    readonly maxAliases: number;
-    readonly maxTokens: number;
-  };
-  readonly appTimezone: string;
-  /** Start-up remarks the server logs once it has a logger (generated secret, ignored test code). */
-  readonly warnings: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -178,7 +128,7 @@ export class ConfigError extends Error {
   }
 }
 
-function parseTrustProxy(value: string): false | number | string[] {
+function parseTrustProxy(value: string): false | number | readonly string[] {
   if (['false', '0', ''].includes(value)) return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value
@@ -187,8 +137,11 @@ function parseTrustProxy(value: string): false | number | string[] {
     .filter(Boolean);
 }
 
+/** The configuration, parsed once from the environment: its type is what `loadConfig` builds. */
+export type Config = ReturnType<typeof loadConfig>;
+
 /** Parses the environment once into a frozen Config, or throws ConfigError naming every bad variable. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
@@ -209,7 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     fixedCode = undefined;
   }
 
-  return Object.freeze({
+  return deepFreeze({
     env: env.NODE_ENV,
     production,
     host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
@@ -217,8 +170,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
     db: env.DATABASE_URL
-      ? { kind: 'mysql', url: env.DATABASE_URL, timezone: env.DB_TIMEZONE, poolMax: env.DB_POOL_MAX }
-      : { kind: 'sqlite', path: env.SQLITE_PATH, timezone: env.DB_TIMEZONE },
+      ? { kind: 'mysql' as const, url: env.DATABASE_URL, timezone: env.DB_TIMEZONE, poolMax: env.DB_POOL_MAX }
+      : { kind: 'sqlite' as const, path: env.SQLITE_PATH, timezone: env.DB_TIMEZONE },
     redis: {
       url: env.REDIS_URL,
       sentinels: env.REDIS_SENTINELS,
@@ -257,6 +210,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: env.GRAPHQL_MAX_TOKENS,
     },
     appTimezone: env.APP_TIMEZONE,
+    /** Start-up remarks the server logs once it has a logger (a generated secret, an ignored test code). */
     warnings,
-  } satisfies Config);
+  });
+}
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value as DeepReadonly<T>;
 }

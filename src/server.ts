@@ -1,15 +1,34 @@
-import 'dotenv/config';
 import 'reflect-metadata';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { loadEnvFile } from './env-file.js';
+import { describeFailure } from './failure-message.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** Why listening failed, in one line a newcomer can act on. */
+function listenFailure(err: unknown, host: string, port: number): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') return `${host}:${port} is already in use: stop what listens there, or set PORT.`;
+  if (code === 'EACCES') return `no permission to listen on ${host}:${port}: choose a PORT above 1023.`;
+  if (code === 'EADDRNOTAVAIL') return `${host} is no address of this machine: check HOST.`;
+  return undefined;
+}
+
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadConfig();
   const app = await buildApp(config);
   for (const warning of config.warnings) app.log.warn(warning);
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app.close();
+    throw new Error(
+      listenFailure(err, config.host, config.port) ?? `cannot listen on ${config.host}:${config.port}: ${String(err)}`,
+    );
+  }
   app.log.info(`GraphQL (and Apollo Sandbox in a browser): ${address}/graphql`);
   if (config.db.kind === 'sqlite') {
     const invitation = await app.services.invitations.starterCode();
@@ -33,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(describeFailure(err));
   process.exit(1);
 });

@@ -1,7 +1,7 @@
-import { type EntityManager, type MikroORM, raw } from '@mikro-orm/core';
 import ms from 'ms';
 import { z } from 'zod';
-import { InvitationCode, InvitationStatus } from '../db/entities/invitation-code.entity.js';
+import { type InvitationCode, InvitationStatus } from '../db/entities/invitation-code.entity.js';
+import type { InvitationRepository } from '../db/repositories/invitation.repository.js';
 import { AppError } from '../errors.js';
 import { randomString } from './random-string.js';
 import { integer, messages, text, validate } from './validation.js';
@@ -30,28 +30,34 @@ const createShape = {
     .optional(),
 };
 
+/** What a person needs to know of a code: can it still admit anyone, and if not, why. */
+export type InvitationState = 'usable' | 'used up' | 'expired' | 'revoked';
+
+export function invitationState(code: InvitationCode, now = new Date()): InvitationState {
+  if (code.status !== InvitationStatus.Usable) return 'revoked';
+  if (code.validUntil && code.validUntil <= now) return 'expired';
+  return code.usageTimes >= code.usageLimit ? 'used up' : 'usable';
+}
+
 /** Invitation codes: created by admins or the CLI, one use taken by each registration. */
 export class InvitationService {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(private readonly invitations: InvitationRepository) {}
 
   async create(input: CreateInvitations): Promise<InvitationCode[]> {
     const { count, uses, expiresIn } = validate(createShape, { ...input });
-    const em = this.orm.em.fork();
     const validUntil = expiresIn ? new Date(Date.now() + expiresIn) : null;
-    const codes = Array.from({ length: count }, () =>
-      em.create(InvitationCode, {
+    return this.invitations.insert(
+      Array.from({ length: count }, () => ({
         code: randomString(CODE_ALPHABET, CODE_LENGTH),
         usageLimit: uses,
         validUntil,
-        userId: input.creatorId ?? null,
-      }),
+        creatorId: input.creatorId ?? null,
+      })),
     );
-    await em.flush();
-    return codes;
   }
 
-  async list(): Promise<InvitationCode[]> {
-    return this.orm.em.fork().find(InvitationCode, {}, { orderBy: { id: 'asc' } });
+  list(): Promise<InvitationCode[]> {
+    return this.invitations.list();
   }
 
   /**
@@ -59,13 +65,7 @@ export class InvitationService {
    * system if there is one, else a fresh single-use code valid for a week.
    */
   async starterCode(): Promise<InvitationCode> {
-    const unused = await this.orm.em
-      .fork()
-      .findOne(
-        InvitationCode,
-        { userId: null, status: InvitationStatus.Usable, usageTimes: 0, validUntil: { $gt: new Date() } },
-        { orderBy: { id: 'desc' } },
-      );
+    const unused = await this.invitations.findUnusedSystemCode();
     if (unused) return unused;
     const [created] = await this.create({ count: 1, uses: 1, expiresIn: '7d' });
     return created as InvitationCode;
@@ -74,33 +74,8 @@ export class InvitationService {
   /** Disables every row with this code; NOT_FOUND when there is none. */
   async revoke(code: unknown): Promise<number> {
     const { code: value } = validate({ code: text('code') }, { code });
-    const revoked = await this.orm.em
-      .fork()
-      .nativeUpdate(InvitationCode, { code: value }, { status: InvitationStatus.Disabled, updatedAt: new Date() });
+    const revoked = await this.invitations.disable(value);
     if (revoked === 0) throw new AppError('NOT_FOUND', {}, `No invitation code "${value}".`);
     return revoked;
-  }
-
-  /**
-   * Takes one use of a code inside the caller's transaction, with a single conditional update
-   * (enabled, not expired, uses left), so concurrent registrations cannot overdraw it.
-   */
-  static async takeUse(em: EntityManager, code: string): Promise<void> {
-    const now = new Date();
-    const usable = {
-      status: InvitationStatus.Usable,
-      usageTimes: { $lt: raw<InvitationCode, number>('usage_limit') },
-      $or: [{ validUntil: null }, { validUntil: { $gt: now } }],
-    };
-    // The conditions are checked again in the update: another registration may take the last use between the two.
-    const candidate = await em.findOne(InvitationCode, { code, ...usable }, { orderBy: { id: 'asc' }, fields: ['id'] });
-    const taken = candidate
-      ? await em.nativeUpdate(
-          InvitationCode,
-          { id: candidate.id, ...usable },
-          { usageTimes: raw('usage_times + 1'), updatedAt: now },
-        )
-      : 0;
-    if (taken !== 1) throw new AppError('INVITATION_INVALID');
   }
 }

@@ -60,7 +60,12 @@ export function ormOptions(db: Config['db'], { queryTimeoutMs }: OrmSettings = {
 
 export async function createOrm(db: Config['db'], settings: OrmSettings = {}): Promise<MikroORM> {
   if (db.kind === 'sqlite' && db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
-  return MikroORM.init(ormOptions(db, settings));
+  try {
+    return await MikroORM.init(ormOptions(db, settings));
+  } catch (err) {
+    const where = db.kind === 'mysql' ? 'MySQL' : `the SQLite file ${db.path}`;
+    throw new Error(`cannot open ${where}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**

@@ -10,7 +10,10 @@ export interface GraphqlContext {
 
 export function createContext(auth: AuthService, client: ClientContext): GraphqlContext {
   let session: Promise<Authenticated> | undefined;
-  const authenticate = () => (session ??= auth.authenticate(client));
+  const authenticate = () => {
+    session ??= auth.authenticate(client).then(({ value }) => value);
+    return session;
+  };
   return {
     client,
     authenticate,

@@ -1,6 +1,6 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { AppError, toAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { describeInputError } from './input-error.js';
 
 const INPUT_CODES: string[] = [
@@ -52,15 +52,17 @@ export function formatGraphqlError(
   const code = formatted.extensions?.code;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
 
-  if (original instanceof AppError) {
-    return { ...base, message: original.message, extensions: appErrorExtensions(original) };
-  }
-  if (typeof code === 'string' && INPUT_CODES.includes(code)) {
+  if (!(original instanceof AppError) && typeof code === 'string' && INPUT_CODES.includes(code)) {
     const { field, message } = describeInputError(error as GraphQLError);
     const shown = hideSuggestions ? withoutSuggestion(message) : message;
     return { ...base, message: shown, extensions: appErrorExtensions(AppError.invalid({ [field]: [shown] })) };
   }
-  const failure = toAppError(original);
-  onUnexpected(failure);
+  const failure = AppError.from(original);
+  if (failure.unexpected) onUnexpected(failure);
   return { ...base, message: failure.message, extensions: appErrorExtensions(failure) };
+}
+
+/** An error raised before Apollo saw the request (its body refused, say), in GraphQL's shape. */
+export function graphqlErrorBody(failure: AppError): { errors: GraphQLFormattedError[] } {
+  return { errors: [{ message: failure.message, extensions: appErrorExtensions(failure) }] };
 }

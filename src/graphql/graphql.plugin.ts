@@ -4,16 +4,17 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import fastifyApollo from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/auth.service.js';
 import type { InvitationService } from '../auth/invitation.service.js';
-import { clientContext } from '../client-context.js';
 import type { Config } from '../config.js';
-import { loggableCause } from '../errors.js';
+import { clientContext } from '../http/client-context.js';
+import { answerError } from '../http/request-error.js';
+import { logUnexpected } from '../ops/logger.js';
 import { createContext, type GraphqlContext } from './context.js';
-import { formatGraphqlError } from './format-error.js';
+import { formatGraphqlError, graphqlErrorBody } from './format-error.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { InvitationResolver } from './resolvers/invitation.resolver.js';
 import { createSchema, type ResolverClass } from './schema.js';
@@ -40,8 +41,12 @@ const noStore: ApolloServerPlugin<GraphqlContext> = {
   },
 };
 
-/** Mounts Apollo Server on `/graphql`: the schema, its limits, error shaping and the Sandbox page. */
-export async function registerGraphql(
+/**
+ * The GraphQL transport, an encapsulated plugin: Apollo Server on `/graphql` with the schema,
+ * its limits, the Sandbox page, and its errors shaped by `formatGraphqlError` alone — also those
+ * Fastify raises before Apollo sees the request (a body too large or unparseable).
+ */
+export async function graphqlTransport(
   app: FastifyInstance,
   { config, auth, invitations, plugins = [] }: GraphqlDependencies,
 ) {
@@ -77,7 +82,6 @@ export async function registerGraphql(
     // graphql-armor and the Fastify integration type their plugins against Apollo's CommonJS typings.
     plugins: [
       ...armor.plugins,
-      fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
       noStore,
       ...plugins,
@@ -88,11 +92,17 @@ export async function registerGraphql(
     formatError: (formatted, error) =>
       formatGraphqlError(formatted, error, {
         hideSuggestions: !config.graphql.introspection,
-        onUnexpected: (failure) =>
-          app.log.error({ err: loggableCause(failure), code: failure.graphqlCode }, 'graphql operation failed'),
+        onUnexpected: (failure) => logUnexpected(app.log, failure, 'graphql operation failed'),
       }),
   });
   await apollo.start();
+  // Fastify finishes the requests in flight before onClose; Apollo's own stop runs its plugins' hooks.
+  app.addHook('onClose', () => apollo.stop());
+  app.setErrorHandler((error, request, reply) => {
+    const failure = answerError(error);
+    if (failure.unexpected) logUnexpected(request.log, failure, 'graphql request failed');
+    return reply.code(failure.status).send(graphqlErrorBody(failure));
+  });
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
     context: async (request) => createContext(auth, clientContext(request)),

@@ -8,11 +8,11 @@ const CHECK_TIMEOUT_MS = 1000;
 export type DependencyChecks = Record<string, () => Promise<unknown>>;
 
 export function dependencyChecks(
-  { orm, store }: Pick<Services, 'orm' | 'store'>,
-  database: Config['db']['kind'],
+  { database, store }: Pick<Services, 'database' | 'store'>,
+  kind: Config['db']['kind'],
 ): DependencyChecks {
   return {
-    [database]: () => orm.em.getConnection().execute('select 1'),
+    [kind]: () => database.ping(),
     [store.kind]: () => store.ping(),
   };
 }

@@ -1,5 +1,6 @@
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
+import type { AppError } from '../errors.js';
 
 /** Pino's options as Fastify takes them. */
 export type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
@@ -87,4 +88,9 @@ export function loggerOptions(config: Config): LoggerOptions {
       transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
     }),
   };
+}
+
+/** A failure that is the server's (an outage, a bug): logged with its cause, which never holds a secret. */
+export function logUnexpected(log: FastifyBaseLogger, failure: AppError, message: string): void {
+  log.error({ err: failure.details.cause ?? failure, code: failure.graphqlCode }, message);
 }

@@ -1,13 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { BUSINESS_CODES, type BusinessCode, type FieldErrors } from '../errors.js';
 
-declare module 'fastify' {
-  interface FastifyReply {
-    /** The code of the envelope answered, for the metrics; null for an answer without one (401, 429). */
-    envelopeCode: BusinessCode | null;
-  }
-}
-
 /** The legacy answer to every business outcome. */
 export interface Envelope<T = unknown> {
   data: T;
@@ -25,7 +18,7 @@ export function success<T>(data: T, msg?: string): Envelope<T> {
   return envelope(data, 20001, msg);
 }
 
-/** Answers an envelope with the status, noting its code. */
+/** Answers an envelope with the status, noting its code for the metrics. */
 export function sendEnvelope(reply: FastifyReply, status: number, answer: Envelope): FastifyReply {
   reply.envelopeCode = answer.code;
   return reply.code(status).send(answer);

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { bearerToken } from '../client-context.js';
 import type { FieldErrors } from '../errors.js';
+import { bearerToken } from '../http/client-context.js';
 
 export type Params = Record<string, unknown>;
 

@@ -1,30 +1,29 @@
 import type { FastifyInstance } from 'fastify';
+import type { Metrics } from '../ops/metrics.js';
+import { restAnswers } from './answer.js';
 import { legacyContentTypes } from './content-types.js';
-import { errorHandler, notFoundHandler } from './error-handler.js';
+import { restErrorHandler, restNotFound } from './error-handler.js';
 import { registerOpenapi } from './openapi.js';
 import { type RestDependencies, restRoutes } from './routes.js';
 
-/** The /api scope: legacy body parsing, schemas that only document, the routes and their OpenAPI. */
-async function restScope(app: FastifyInstance, deps: RestDependencies): Promise<void> {
+export interface RestTransportOptions extends RestDependencies {
+  metrics: Metrics;
+}
+
+/**
+ * The legacy REST transport, an encapsulated plugin registered under /api: its body parsing,
+ * schemas that only document, its routes and their OpenAPI, and its own answers to failures and
+ * unknown paths. Nothing here reaches outside /api.
+ */
+export async function restTransport(app: FastifyInstance, { metrics, ...deps }: RestTransportOptions): Promise<void> {
   // A 200 answer is a success or a business-error envelope: the schemas must neither reject input
   // (the services do, in Laravel's words) nor reshape the answer.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.setErrorHandler(restErrorHandler);
+  app.setNotFoundHandler(restNotFound);
+  restAnswers(app, metrics);
   await legacyContentTypes(app);
   await registerOpenapi(app);
   restRoutes(app, deps);
-}
-
-/**
- * The legacy REST API under /api, and the root error and not-found handlers. Register it before
- * GraphQL: Fastify binds a route to the error handler of the moment it is added, and /graphql
- * needs the root handler for its body errors.
- */
-export async function registerRest(app: FastifyInstance, deps: RestDependencies): Promise<void> {
-  // Decorated at the root, so the answer steps read them on every request.
-  app.decorateRequest('legacyClient', null);
-  app.decorateReply('envelopeCode', null);
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
-  await app.register(restScope, { prefix: '/api', ...deps });
 }

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, ClientContext } from '../auth/auth.service.js';
+import type { Limited } from '../auth/throttle.service.js';
 import type { Config } from '../config.js';
 import { BUSINESS_CODES } from '../errors.js';
-import { legacyClient } from './client.js';
+import { clientContext } from '../http/client-context.js';
 import { type Envelope, envelope, success } from './envelope.js';
-import { type Params, requestParams, serviceInput } from './params.js';
+import { type Params, presentedToken, requestParams, serviceInput } from './params.js';
 import { legacyPayloads } from './payloads.js';
 import { LOGIN_PARAMS, REGISTER_PARAMS, routeSchemas as schemas } from './schemas.js';
 
@@ -13,25 +14,29 @@ export interface RestDependencies {
   auth: AuthService;
 }
 
-type Action = (params: Params, client: ClientContext) => Promise<Envelope>;
-
 /** A route answering an envelope, its code noted for the metrics. */
 const answering =
-  (produce: (request: FastifyRequest) => Promise<Envelope>) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const answer = await produce(request);
+  (produce: (request: FastifyRequest, reply: FastifyReply) => Promise<Envelope>) =>
+  async (request: FastifyRequest, reply: FastifyReply) => {
+    const answer = await produce(request, reply);
     reply.envelopeCode = answer.code;
     return answer;
   };
 
-/** Reads the parameters and the client, then runs the one service call of the route. */
-const handle = (action: Action) =>
-  answering(async (request) => {
+/**
+ * Reads the parameters and the client (its token where jwt-auth looked for it), runs the one
+ * service call of the route, and shapes its value; what the throttle left goes in the headers.
+ */
+const handle = <T>(
+  call: (params: Params, client: ClientContext) => Promise<Limited<T>>,
+  shape: (value: T) => Envelope,
+) =>
+  answering(async (request, reply) => {
     const params = requestParams(request);
-    return action(params, legacyClient(request, params));
+    const { value, rateLimit } = await call(params, clientContext(request, presentedToken(request, params)));
+    reply.rateLimit = rateLimit;
+    return shape(value);
   });
-
-const REGISTER_FIELDS = Object.keys(REGISTER_PARAMS);
-const LOGIN_FIELDS = Object.keys(LOGIN_PARAMS);
 
 /** The legacy routes, relative to /api: each reads its input, calls one service method, shapes the envelope. */
 export function restRoutes(app: FastifyInstance, { config, auth }: RestDependencies): void {
@@ -46,45 +51,55 @@ export function restRoutes(app: FastifyInstance, { config, auth }: RestDependenc
   app.post(
     '/captchas',
     { schema: schemas.captchas },
-    handle(async (params, client) => success(legacy.captcha(await auth.requestCaptcha(params.username, client)))),
+    handle(
+      (_params, client) => auth.requestCaptcha(client),
+      (captcha) => success(legacy.captcha(captcha)),
+    ),
   );
 
   app.post(
     '/auth/register',
     { schema: schemas.register },
-    handle(async (params, client) => {
-      const { user, token } = await auth.register(serviceInput(params, REGISTER_FIELDS), client);
-      return success({ ...legacy.user(user), ...legacy.token(token) });
-    }),
+    handle(
+      (params, client) => auth.register(serviceInput(params, REGISTER_PARAMS), client),
+      ({ user, token }) => success({ ...legacy.user(user), ...legacy.token(token) }),
+    ),
   );
 
   app.post(
     '/auth/login',
     { schema: schemas.login },
-    handle(async (params, client) =>
-      success(legacy.token((await auth.login(serviceInput(params, LOGIN_FIELDS), client)).token)),
+    handle(
+      (params, client) => auth.login(serviceInput(params, LOGIN_PARAMS), client),
+      ({ token }) => success(legacy.token(token)),
     ),
   );
 
   app.delete(
     '/auth/logout',
     { schema: schemas.logout },
-    handle(async (_params, client) => {
-      await auth.logout(client);
-      return success(null, '注销成功');
-    }),
+    handle(
+      (_params, client) => auth.logout(client),
+      () => success(null, '注销成功'),
+    ),
   );
 
   app.put(
     '/auth/refresh',
     { schema: schemas.refresh },
-    handle(async (_params, client) => success(legacy.token((await auth.refresh(client)).token))),
+    handle(
+      (_params, client) => auth.refresh(client),
+      ({ token }) => success(legacy.token(token)),
+    ),
   );
 
   app.get(
     '/auth/me',
     { schema: schemas.me },
-    handle(async (_params, client) => success(legacy.user(await auth.me(client)))),
+    handle(
+      (_params, client) => auth.me(client),
+      (user) => success(legacy.user(user)),
+    ),
   );
 
   app.get(

@@ -4,10 +4,20 @@ import { MAX_JSON_DEPTH } from './content-types.js';
 // The route schemas describe the routes for the OpenAPI document only: the services validate the
 // parameters, so that failures get the legacy envelope and Laravel's wording.
 
-/** Each route's parameter names (snake_case, as legacy clients send them) and descriptions. */
-export const CAPTCHA_PARAMS = { username: '用户名 (recorded as sent; not required)' };
-export const LOGIN_PARAMS = { username: '用户名', password: '密码' };
-export const REGISTER_PARAMS = {
+/** The parameters of the legacy routes, as their clients send them (snake_case): nothing else reaches a service. */
+export const LOGIN_PARAMS = ['username', 'password'] as const;
+export const REGISTER_PARAMS = [
+  'name',
+  'username',
+  'password',
+  'password_confirmation',
+  'invitation_code',
+  'captcha_key',
+  'captcha_code',
+] as const;
+
+/** What each parameter is, for the OpenAPI document. */
+const DESCRIPTIONS: Record<(typeof REGISTER_PARAMS)[number], string> = {
   name: '姓名: 1–255 characters, no control characters',
   username: '账号: ASCII letters and digits, 6–32 characters',
   password: '密码: at least PASSWORD_MIN_LENGTH characters (default 8), at most 72 bytes',
@@ -16,6 +26,8 @@ export const REGISTER_PARAMS = {
   captcha_key: '验证码的key (from POST /api/captchas)',
   captcha_code: '验证码的code (case-insensitive)',
 };
+const CAPTCHA_DESCRIPTIONS = { username: '用户名 (accepted as documented; not required, not used)' };
+const LOGIN_DESCRIPTIONS = { username: '用户名', password: '密码' };
 
 const PARAMS_NOTE =
   'Parameters may be sent in the query string, a JSON body or a form-urlencoded body (the body wins).';
@@ -138,14 +150,14 @@ export const routeSchemas = {
     tags,
     summary: 'Generate a single-use image captcha',
     description: PARAMS_NOTE,
-    querystring: query(CAPTCHA_PARAMS),
+    querystring: query(CAPTCHA_DESCRIPTIONS),
     response: { 200: answer(captcha, 'The captcha'), ...common },
   },
   register: {
     tags,
     summary: 'Register a user with an invitation code and a captcha; the user is logged in',
     description: PARAMS_NOTE,
-    querystring: query(REGISTER_PARAMS),
+    querystring: query(DESCRIPTIONS),
     response: {
       200: answer(object({ ...userFields, ...tokenFields }), 'The new user and a token'),
       ...common,
@@ -155,7 +167,7 @@ export const routeSchemas = {
     tags,
     summary: 'Get a JWT via given credentials',
     description: PARAMS_NOTE,
-    querystring: query(LOGIN_PARAMS),
+    querystring: query(LOGIN_DESCRIPTIONS),
     response: { 200: answer(token, 'A token'), ...common },
   },
   logout: {

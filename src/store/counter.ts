@@ -1,4 +1,5 @@
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { AppError } from '../errors.js';
 import type { Counter, CounterState } from './store.js';
 
 function state(res: RateLimiterRes | null, limit: number): CounterState {
@@ -8,24 +9,33 @@ function state(res: RateLimiterRes | null, limit: number): CounterState {
 }
 
 /** Adapts a rate-limiter-flexible limiter (Redis or memory) to the Counter interface. */
-export function limiterCounter(limiter: RateLimiterAbstract, limit: number): Counter {
+export function limiterCounter(
+  limiter: RateLimiterAbstract,
+  limit: number,
+  failure: (err: unknown) => AppError,
+): Counter {
+  const guard = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (err) {
+      throw failure(err);
+    }
+  };
   return {
     async hit(key) {
       try {
         return state(await limiter.consume(key), limit);
       } catch (err) {
         if (err instanceof RateLimiterRes) return state(err, limit);
-        throw err;
+        throw failure(err);
       }
     },
-    async peek(key) {
-      return state(await limiter.get(key), limit);
-    },
+    peek: async (key) => state(await guard(limiter.get(key)), limit),
     async lock(key, seconds) {
-      await limiter.block(key, seconds);
+      await guard(limiter.block(key, seconds));
     },
     async reset(key) {
-      await limiter.delete(key);
+      await guard(limiter.delete(key));
     },
   };
 }

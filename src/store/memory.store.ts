@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { AppError } from '../errors.js';
 import { limiterCounter } from './counter.js';
 import type { KeyValueStore } from './store.js';
 
@@ -24,11 +25,12 @@ export function createMemoryStore(max = 100_000): KeyValueStore {
       cache.delete(key);
       return value;
     },
-    async delete(key) {
-      cache.delete(key);
-    },
     counter({ name, limit, windowSeconds }) {
-      return limiterCounter(new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }), limit);
+      return limiterCounter(
+        new RateLimiterMemory({ keyPrefix: name, points: limit, duration: windowSeconds }),
+        limit,
+        AppError.from,
+      );
     },
     async ping() {},
     async close() {

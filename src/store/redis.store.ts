@@ -2,6 +2,7 @@ import { type RedisOptions as ClientOptions, Cluster, Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RedisNode } from '../config.js';
 import { limiterCounter } from './counter.js';
+import { redisFailure } from './redis-failure.js';
 import type { KeyValueStore } from './store.js';
 
 /** One server by URL, or a master found through Sentinel, or a Cluster: set one of the three. */
@@ -87,33 +88,37 @@ function clusterReady(cluster: Cluster): Promise<void> {
 
 export async function createRedisStore(options: RedisOptions): Promise<KeyValueStore> {
   const redis = createRedisClient(options);
-  redis.on('error', () => {
-    // Reconnection is automatic and each failed command reports its own error.
+  // Reconnection is automatic and each failed command reports its own error; the first
+  // connection's error says why the start failed better than the rejection that follows it.
+  let connectionError: unknown;
+  redis.on('error', (err) => {
+    connectionError ??= err;
   });
   try {
     await (redis instanceof Cluster ? clusterReady(redis) : redis.connect());
   } catch (err) {
     redis.disconnect();
-    throw err;
+    const cause = connectionError ?? err;
+    throw new Error(`cannot reach Redis: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
   const prefix = options.keyPrefix;
+  const guard = async <T>(command: Promise<T>): Promise<T> => {
+    try {
+      return await command;
+    } catch (err) {
+      throw redisFailure(err);
+    }
+  };
   return {
     kind: 'redis',
-    async get(key) {
-      return redis.get(prefix + key);
-    },
+    get: (key) => guard(redis.get(prefix + key)),
     async set(key, value, ttlSeconds) {
-      await redis.set(prefix + key, value, 'EX', ttlSeconds);
+      await guard(redis.set(prefix + key, value, 'EX', ttlSeconds));
     },
     async setIfAbsent(key, value, ttlSeconds) {
-      return (await redis.set(prefix + key, value, 'EX', ttlSeconds, 'NX')) === 'OK';
+      return (await guard(redis.set(prefix + key, value, 'EX', ttlSeconds, 'NX'))) === 'OK';
     },
-    async take(key) {
-      return redis.getdel(prefix + key);
-    },
-    async delete(key) {
-      await redis.del(prefix + key);
-    },
+    take: (key) => guard(redis.getdel(prefix + key)),
     counter({ name, limit, windowSeconds }) {
       const limiter = new RateLimiterRedis({
         storeClient: redis,
@@ -122,10 +127,10 @@ export async function createRedisStore(options: RedisOptions): Promise<KeyValueS
         duration: windowSeconds,
         rejectIfRedisNotReady: true,
       });
-      return limiterCounter(limiter, limit);
+      return limiterCounter(limiter, limit, redisFailure);
     },
     async ping() {
-      await redis.ping();
+      await guard(redis.ping());
     },
     async close() {
       redis.disconnect();

@@ -26,7 +26,8 @@ export interface CounterOptions {
 
 /**
  * The shared state of storegate (captchas, revoked tokens, throttles). Redis in production, an
- * in-process TTL map in the embedded mode; both pass the same contract tests.
+ * in-process TTL map in the embedded mode; both pass the same contract tests. Every failure is
+ * an AppError: an unreachable store is SERVICE_UNAVAILABLE.
  */
 export interface KeyValueStore {
   readonly kind: 'redis' | 'memory';
@@ -36,7 +37,6 @@ export interface KeyValueStore {
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Reads and deletes in one atomic step: of concurrent callers, one gets the value. */
   take(key: string): Promise<string | null>;
-  delete(key: string): Promise<void>;
   counter(options: CounterOptions): Counter;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;

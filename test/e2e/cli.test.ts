@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { ensureBuilt, REPO_ROOT } from '../helpers/server-process.js';
@@ -89,7 +90,7 @@ describe('the storegate CLI on MariaDB', () => {
     const [row] = await db.query<{ status: number }>('SELECT status FROM invitation_codes WHERE code = ?', [target]);
     expect(row!.status).toBe(-1);
     const text = await storegate(['invitations', 'list'], env);
-    expect(text.stdout).toMatch(new RegExp(`${target}\\t0/1 used\\tdisabled`));
+    expect(text.stdout).toMatch(new RegExp(`${target}\\t0/1 used\\trevoked`));
 
     const unknown = await storegate(['invitations', 'revoke', 'NO-SUCH-CODE'], env);
     expect(unknown.code).toBe(1);
@@ -122,6 +123,43 @@ describe('the storegate CLI on MariaDB', () => {
     );
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/already taken/);
+  });
+
+  it('admin create takes the first line as the password, and a second line must repeat it', async () => {
+    const args = (username: string) => ['admin', 'create', '--username', username, '--name', 'Twice'];
+    const repeated = await storegate(args('twice001'), env, 'pw1 long\npw1 long\n');
+    expect(repeated).toMatchObject({ code: 0 });
+    const [row] = await db.query<{ password: string }>("SELECT password FROM users WHERE username = 'twice001'");
+    expect(bcrypt.compareSync('pw1 long', row!.password)).toBe(true);
+
+    const differ = await storegate(args('twice002'), env, 'pw1 long\npw2 long\n');
+    expect(differ.code).toBe(1);
+    expect(differ.stderr).toMatch(/differ: nothing was created/);
+    const three = await storegate(args('twice003'), env, 'pw1 long\npw1 long\npw1 long\n');
+    expect(three.code).toBe(1);
+    expect(three.stderr).toMatch(/one line/);
+    const single = await storegate(args('twice004'), env, 'pw1 long');
+    expect(single).toMatchObject({ code: 0 });
+    const rows = await db.query<{ username: string }>(
+      "SELECT username FROM users WHERE username LIKE 'twice%' ORDER BY 1",
+    );
+    expect(rows.map((r) => r.username)).toEqual(['twice001', 'twice004']);
+  });
+
+  it('invitations list tells usable, used up, expired and revoked codes apart', async () => {
+    const created = await storegate(['invitations', 'create', '--count', '3', '--uses', '2'], env);
+    const [usedUp, expired, usable] = created.stdout.trim().split('\n') as [string, string, string];
+    await db.query('UPDATE invitation_codes SET usage_times = 2 WHERE code = ?', [usedUp]);
+    await db.query('UPDATE invitation_codes SET valid_until = NOW() - INTERVAL 1 DAY WHERE code = ?', [expired]);
+    const listed = (await storegate(['invitations', 'list'], env)).stdout;
+    expect(listed).toMatch(new RegExp(`${usedUp}\\t2/2 used\\tused up`));
+    expect(listed).toMatch(new RegExp(`${expired}\\t0/2 used\\texpired`));
+    expect(listed).toMatch(new RegExp(`${usable}\\t0/2 used\\tusable`));
+    const json = JSON.parse((await storegate(['invitations', 'list', '--json'], env)).stdout) as Array<{
+      code: string;
+      state: string;
+    }>;
+    expect(json.find((c) => c.code === usedUp)?.state).toBe('used up');
   });
 
   it('admin grant gives an existing user the admin role', async () => {

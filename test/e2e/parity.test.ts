@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RegisterInput } from '../helpers/accounts.js';
+import { type RegisterInput, registerThroughServices } from '../helpers/accounts.js';
 import { CAPTCHA_CODE, type Gateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { type GraphqlResponse, gql, ops } from '../helpers/graphql.js';
@@ -262,28 +262,15 @@ describe('GraphQL and REST parity', () => {
 
   /** The same fixtures for each transport; the user is made through the services, not a transport. */
   async function world(t: Transport, prefix: string): Promise<World> {
-    const { auth } = gw().app.services;
     const usedCode = await freshCode();
     const password = 'password123';
     const username = `${prefix}user`;
-    const captcha = await auth.requestCaptcha(null, elsewhere);
-    const { token } = await auth.register(
-      {
-        name: 'Parity',
-        username,
-        password,
-        passwordConfirmation: password,
-        invitationCode: usedCode,
-        captchaKey: captcha.key,
-        captchaCode: CAPTCHA_CODE,
-      },
-      elsewhere,
-    );
+    const token = await registerThroughServices(gw().app, username, { password, invitationCode: usedCode });
     const code = await freshCode();
     return {
       t,
       prefix,
-      user: { username, password, token: token.token },
+      user: { username, password, token },
       freshCode: code,
       usedCode,
       registration: async () => ({

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_CODES } from '../../src/errors.js';
+import { registerThroughServices } from '../helpers/accounts.js';
 import { CAPTCHA_CODE, TEST_JWT_SECRET } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { gql, ops } from '../helpers/graphql.js';
@@ -425,28 +426,13 @@ describe('legacy REST throttles', () => {
   });
 
   it('counts authenticated requests per user (RATE_LIMIT_ACCESS) and locks repeated failed logins', async () => {
-    const { auth, invitations } = gw().app.services;
-    const elsewhere = { ip: '192.0.2.1', url: 'http://fixture' };
-    const [code] = await invitations.create({ count: 1, uses: 1 });
-    const captcha = await auth.requestCaptcha(null, elsewhere);
-    const { token } = await auth.register(
-      {
-        name: 'Throttled',
-        username: 'throttle01',
-        password: 'password123',
-        passwordConfirmation: 'password123',
-        invitationCode: code!.code,
-        captchaKey: captcha.key,
-        captchaCode: CAPTCHA_CODE,
-      },
-      elsewhere,
-    );
+    const token = await registerThroughServices(gw().app, 'throttle01');
     for (const remaining of ['2', '1', '0']) {
-      const response = await rest(gw().url, 'GET', '/api/auth/me', { token: token.token });
+      const response = await rest(gw().url, 'GET', '/api/auth/me', { token });
       expectEnvelope(response, 20001);
       expect(response.headers.get('x-ratelimit-remaining')).toBe(remaining);
     }
-    expectThrottled(await rest(gw().url, 'GET', '/api/auth/me', { token: token.token }), 3);
+    expectThrottled(await rest(gw().url, 'GET', '/api/auth/me', { token }), 3);
 
     const login = () =>
       rest(gw().url, 'POST', '/api/auth/login', { query: { username: 'throttle01', password: 'wrong-password' } });

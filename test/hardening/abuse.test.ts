@@ -97,27 +97,37 @@ describe('error messages that echo the input', () => {
   afterAll(async () => production?.close());
 
   /** A 97 KB login whose variable echoes back a phrase the suggestion filter looks for, 7 500 times. */
-  const echoingLogin = JSON.stringify({
-    query: 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }',
-    variables: { input: { username: { x: 'Did you mean '.repeat(7500) }, password: 'x' } },
-  });
-
-  const post = () =>
-    exchange(`${production.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: echoingLogin,
+  const loginWith = (filler: string) =>
+    JSON.stringify({
+      query: 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }',
+      variables: { input: { username: { x: filler }, password: 'x' } },
     });
+  const echoing = loginWith('Did you mean '.repeat(7500));
+  const plain = loginWith('x'.repeat('Did you mean '.length * 7500));
+
+  const post = (body: string) =>
+    exchange(`${production.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const medianMs = async (body: string) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push((await post(body)).ms);
+    return times.sort((a, b) => a - b)[2]!;
+  };
 
   it('are formatted in time linear in their size, while /healthz stays prompt', async () => {
-    expect(echoingLogin.length).toBeGreaterThan(97_000);
-    const single = await post();
+    expect(echoing.length).toBeGreaterThan(97_000);
+    const single = await post(echoing);
     expect(single.status, single.text.slice(0, 300)).toBe(400);
     expect(single.json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(single.ms).toBeLessThan(100);
+    // Against a body of the same size that echoes nothing the filter looks for, in the same conditions.
+    const [echoingMs, plainMs] = [await medianMs(echoing), await medianMs(plain)];
+    expect(echoingMs).toBeLessThan(250);
+    expect(echoingMs / plainMs).toBeLessThan(3);
 
-    const [health] = await Promise.all([exchange(`${production.url}/healthz`), ...Array.from({ length: 4 }, post)]);
+    const [health] = await Promise.all([
+      exchange(`${production.url}/healthz`),
+      ...Array.from({ length: 4 }, () => post(echoing)),
+    ]);
     expect(health.status).toBe(200);
-    expect(health.ms).toBeLessThan(250);
+    expect(health.ms).toBeLessThan(500);
   });
 });

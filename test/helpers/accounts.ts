@@ -87,3 +87,30 @@ export async function storedState(db: TestDatabase): Promise<unknown> {
   );
   return { users, codes };
 }
+
+/**
+ * Registers a user through the services directly, from a client elsewhere, as fixtures made
+ * without either transport: the new user's token.
+ */
+export async function registerThroughServices(
+  app: FastifyInstance,
+  username: string,
+  { password = PASSWORD, invitationCode }: { password?: string; invitationCode?: string } = {},
+): Promise<string> {
+  const { auth } = app.services;
+  const elsewhere = { ip: '192.0.2.1', url: 'http://fixture.example/api/auth/register' };
+  const { value: captcha } = await auth.requestCaptcha(elsewhere);
+  const { value } = await auth.register(
+    {
+      name: 'Fixture',
+      username,
+      password,
+      passwordConfirmation: password,
+      invitationCode: invitationCode ?? (await newInvitationCode(app)),
+      captchaKey: captcha.key,
+      captchaCode: CAPTCHA_CODE,
+    },
+    elsewhere,
+  );
+  return value.token.token;
+}

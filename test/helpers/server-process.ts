@@ -77,19 +77,27 @@ export function freePort(): Promise<number> {
 }
 
 export interface ServerProcess {
+  /** The process started: npm's own with `npmStart`. */
+  pid: number | undefined;
   /** Everything the process wrote so far, stdout and stderr interleaved. */
   output(): string;
   /** Resolves with the first match of `pattern` in the output, waiting for it if need be. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Resolves with the exit code once the process has ended by itself. */
+  exited(): Promise<number | null>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `node dist/server.js` with exactly this environment (nothing inherited but PATH), in `cwd`. */
-export function startServerProcess(env: Record<string, string>, cwd: string): ServerProcess {
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
+/**
+ * `node dist/server.js` with exactly this environment (nothing inherited but PATH), in `cwd`;
+ * or, with `npmStart`, the README's `npm start` in the repository.
+ */
+export function startServerProcess(env: Record<string, string>, cwd: string, { npmStart = false } = {}): ServerProcess {
+  const [command, args] = npmStart ? ['npm', ['start', '--silent']] : [process.execPath, [SERVER_ENTRY]];
+  const child = spawn(command, args, {
+    cwd: npmStart ? REPO_ROOT : cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -113,6 +121,7 @@ export function startServerProcess(env: Record<string, string>, cwd: string): Se
   );
 
   return {
+    pid: child.pid,
     output: () => output,
     waitFor(pattern, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
@@ -132,6 +141,7 @@ export function startServerProcess(env: Record<string, string>, cwd: string): Se
         check();
       });
     },
+    exited: () => exited,
     async stop(signal = 'SIGTERM') {
       if (exitCode === undefined) child.kill(signal);
       return exited;

@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/accounts.js';
 import { attemptLogin, type ErrorSummary, errorOf } from '../helpers/attempts.js';
 import { gqlFrom } from '../helpers/client-address.js';
+import { TEST_JWT_SECRET } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { ops } from '../helpers/graphql.js';
+import { mintToken } from '../helpers/jwt.js';
 import { legacyFixture } from '../helpers/legacy-fixture.js';
 import { insertUser, legacyHash } from '../helpers/legacy-users.js';
 import { redisKeys } from '../helpers/redis.js';
@@ -180,7 +182,7 @@ describe('per-IP limits', () => {
 
   it('RATE_LIMIT_ACCESS=3: the 4th me of one user is TOO_MANY_REQUESTS', async () => {
     const id = await insertUser(gateway().db, 'access01');
-    const { token } = gateway().app.services.tokens.issue(id, 0, gateway().url);
+    const token = mintToken(TEST_JWT_SECRET, { sub: String(id), ver: 0 });
     await fourthOf(() => from('127.0.0.21', ops.me, {}, token));
   });
 

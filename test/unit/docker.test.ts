@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfig } from '../../src/config.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(`${repo}${path}`, 'utf8');
@@ -66,8 +67,12 @@ describe('docker/compose.yaml', () => {
       DATABASE_URL: expect.stringMatching(/^mysql:\/\/.+@mysql:3306\/storegate$/),
       REDIS_URL: 'redis://redis:6379',
     });
-    expect(gateway.command.at(-1)).toMatch(/^node dist\/cli\.js migrate && exec node dist\/server\.js$/);
-    expect(existsSync(`${repo}src/cli.ts`) && existsSync(`${repo}src/server.ts`)).toBe(true);
+    expect(gateway.command.at(-1)).toMatch(/^node bin\/storegate\.js migrate && exec node dist\/server\.js$/);
+    expect(
+      existsSync(`${repo}bin/storegate.js`) &&
+        existsSync(`${repo}src/cli/main.ts`) &&
+        existsSync(`${repo}src/server.ts`),
+    ).toBe(true);
   });
 
   it('builds the image from docker/Dockerfile with the repository as context', () => {
@@ -81,6 +86,19 @@ describe('docker/compose.yaml', () => {
     expect(variablesOf(example)).toContain('JWT_SECRET');
     for (const variable of variablesOf(example)) expect(known).toContain(variable);
     expect(example).toMatch(/^JWT_SECRET=$/m);
+  });
+
+  it('offers only values the gateway accepts: with a secret filled in, the example is a valid production configuration', () => {
+    const example = read('docker/storegate.env.example');
+    const settings = Object.fromEntries(
+      example
+        .split('\n')
+        .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const env = { ...settings, DATABASE_URL: 'mysql://u:p@mysql:3306/storegate', REDIS_URL: 'redis://redis:6379' };
+    expect(() => loadConfig({ ...env, JWT_SECRET: 'x'.repeat(48) })).not.toThrow();
+    expect(example).not.toMatch(/TRUST_PROXY.*\btrue\b(?!` is refused)/);
   });
 });
 

@@ -13,9 +13,14 @@ export class AuthResolver {
   @Mutation(() => CaptchaType, { description: 'A single-use image captcha, needed to register.' })
   async requestCaptcha(
     @Ctx() ctx: GraphqlContext,
-    @Arg('username', () => String, { nullable: true, description: 'Recorded, not required.' }) username?: string,
+    // Accepted for the legacy clients' sake and not used, as the legacy service never read it.
+    @Arg('username', () => String, {
+      nullable: true,
+      description: 'Accepted as the legacy API documents it; not required, not used.',
+    })
+    _username?: string,
   ): Promise<CaptchaType> {
-    const captcha = await this.auth.requestCaptcha(username, ctx.client);
+    const { value: captcha } = await this.auth.requestCaptcha(ctx.client);
     return Object.assign(new CaptchaType(), {
       captchaKey: captcha.key,
       expiresAt: captcha.expiresAt,
@@ -25,12 +30,12 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload, { description: 'Creates an account with an invitation code and logs it in.' })
   async register(@Ctx() ctx: GraphqlContext, @Arg('input', () => RegisterInput) input: RegisterInput) {
-    return AuthPayload.from(await this.auth.register({ ...input }, ctx.client));
+    return AuthPayload.from((await this.auth.register({ ...input }, ctx.client)).value);
   }
 
   @Mutation(() => AuthPayload)
   async login(@Ctx() ctx: GraphqlContext, @Arg('input', () => LoginInput) input: LoginInput) {
-    return AuthPayload.from(await this.auth.login({ ...input }, ctx.client));
+    return AuthPayload.from((await this.auth.login({ ...input }, ctx.client)).value);
   }
 
   @Mutation(() => Boolean, { description: 'Revokes the presented token.' })
@@ -49,11 +54,11 @@ export class AuthResolver {
     description: 'Trades the presented token (even expired, within the refresh window) for a new one.',
   })
   async refresh(@Ctx() ctx: GraphqlContext) {
-    return AuthPayload.from(await this.auth.refresh(ctx.client));
+    return AuthPayload.from((await this.auth.refresh(ctx.client)).value);
   }
 
   @Query(() => UserType, { description: 'The user of the presented token.' })
   async me(@Ctx() ctx: GraphqlContext): Promise<UserType> {
-    return UserType.from(await this.auth.me(ctx.client));
+    return UserType.from((await this.auth.me(ctx.client)).value);
   }
 }

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
-import type { Session } from '../../auth/auth.service.js';
+import type { SignedIn } from '../../auth/auth.service.js';
 import { UserType } from './user.type.js';
 
 @ObjectType('AuthPayload')
@@ -19,7 +19,7 @@ export class AuthPayload {
   @Field(() => UserType)
   user!: UserType;
 
-  static from({ user, token }: Session): AuthPayload {
+  static from({ user, token }: SignedIn): AuthPayload {
     return Object.assign(new AuthPayload(), {
       accessToken: token.token,
       tokenType: 'Bearer',

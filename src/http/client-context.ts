@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ClientContext } from './auth/auth.service.js';
+import type { ClientContext } from '../auth/auth.service.js';
 
 /** The bearer token of the `Authorization` header, if any. */
 export function bearerToken(request: FastifyRequest): string | undefined {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AnswerStep } from './ops/answer-hook.js';
+import type { AnswerStep } from '../ops/answer-hook.js';
 
 /**
  * Once the app starts closing, every answer carries `Connection: close`, so a keep-alive client
