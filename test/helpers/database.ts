@@ -11,19 +11,22 @@ export interface TestDatabase {
 }
 
 /** TEST_MYSQL_URL names the server (and perhaps a database of its own): the same server, another database. */
-export function databaseUrl(name: string): string {
-  const url = new URL(TEST_MYSQL_URL);
+export function databaseUrl(name: string, serverUrl = TEST_MYSQL_URL): string {
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-/** A fresh, empty MariaDB database for one test file; `drop()` removes it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, empty MariaDB database for one test file, on the shared test server or on the one
+ * `serverUrl` names (a private server, say); `drop()` removes it.
+ */
+export async function createTestDatabase(serverUrl = TEST_MYSQL_URL): Promise<TestDatabase> {
   const name = `storegate_test_${randomBytes(5).toString('hex')}`;
-  const admin = await mysql.createConnection({ uri: TEST_MYSQL_URL });
+  const admin = await mysql.createConnection({ uri: serverUrl });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
-  const url = databaseUrl(name);
+  const url = databaseUrl(name, serverUrl);
   const pool = mysql.createPool({ uri: url, connectionLimit: 2, dateStrings: true });
   return {
     url,
@@ -34,7 +37,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     async drop() {
       await pool.end();
-      const conn = await mysql.createConnection({ uri: TEST_MYSQL_URL });
+      const conn = await mysql.createConnection({ uri: serverUrl });
       await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await conn.end();
     },
