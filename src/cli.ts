@@ -11,6 +11,7 @@ import { PasswordHasher } from './auth/password-hasher.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type InvitationCode, InvitationStatus } from './db/entities/invitation-code.entity.js';
 import { createOrm, migrate } from './db/orm.js';
+import { serverZoneWarning } from './db/session-time-zone.js';
 import { AppError, loggableCause, toAppError } from './errors.js';
 
 /** Opens the configured database for one command and closes it afterwards. */
@@ -85,6 +86,8 @@ function createCli(): Command {
     .description('create or update the database schema')
     .action(() =>
       withDatabase(async (orm, config) => {
+        const zoneWarning = config.db.kind === 'mysql' ? await serverZoneWarning(orm, config.db) : undefined;
+        if (zoneWarning) console.error(zoneWarning);
         const applied = await migrate(orm);
         if (config.db.kind === 'sqlite') console.log(`SQLite schema at ${config.db.path} is up to date.`);
         else console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Schema is up to date.');

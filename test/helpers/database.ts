@@ -2,10 +2,16 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { TEST_MYSQL_URL } from './services-env.js';
 
+/**
+ * The session zone of a TestDatabase's own client: the legacy service's connection had `timezone`
+ * +08:00 (SPEC §3), so fixture timestamps are PRC wall-clock times whatever the server's default zone.
+ */
+export const LEGACY_SESSION_TIME_ZONE = '+08:00';
+
 export interface TestDatabase {
   url: string;
   name: string;
-  /** Runs SQL on this database outside the ORM (fixtures, assertions). */
+  /** Runs SQL on this database outside the ORM (fixtures, assertions), as the legacy service did: session zone +08:00. */
   query<T = unknown>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
@@ -28,6 +34,10 @@ export async function createTestDatabase(serverUrl = TEST_MYSQL_URL): Promise<Te
   await admin.end();
   const url = databaseUrl(name, serverUrl);
   const pool = mysql.createPool({ uri: url, connectionLimit: 2, dateStrings: true });
+  // mysql2 runs the SET before any query the new connection is given.
+  pool.pool.on('connection', (connection) => {
+    connection.query('SET time_zone = ?', [LEGACY_SESSION_TIME_ZONE], (err) => err && connection.destroy());
+  });
   return {
     url,
     name,
