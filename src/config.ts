@@ -24,6 +24,17 @@ const nodes = list
   .pipe(z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'expected host:port entries')))
   .transform((entries) => entries.map(parseNode));
 const offset = z.string().regex(/^(Z|[+-]\d{2}:\d{2})$/, 'expected Z or an offset like +08:00');
+const sessionZone = z
+  .string()
+  .regex(/^(server|Z|[+-]\d{2}:\d{2})$/, 'expected server (keep the MySQL server default), Z or an offset like +08:00');
+
+/** MySQL and MariaDB both accept session offsets from -12:59 to +13:00, minutes below 60. */
+function sessionOffsetAccepted(zone: string): boolean {
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(zone);
+  if (!match) return true; // server or Z
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return Number(match[3]) < 60 && (match[1] === '+' ? minutes <= 13 * 60 : minutes < 13 * 60);
+}
 
 function parseNode(entry: string): RedisNode {
   const colon = entry.lastIndexOf(':');
@@ -38,6 +49,9 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** DB_SESSION_TIMEZONE as MySQL takes it (`Z` spelled `+00:00`), or null for `server`: keep the server's default. */
+const sessionTimeZone = (zone: string): string | null => (zone === 'server' ? null : zone === 'Z' ? '+00:00' : zone);
 
 /** Every environment variable storegate reads, with its default. `.env.example` mirrors this. */
 const envSchema = z
@@ -54,6 +68,7 @@ const envSchema = z
       .optional(),
     SQLITE_PATH: z.string().min(1).default('data/storegate.sqlite'),
     DB_TIMEZONE: offset.default('+08:00'),
+    DB_SESSION_TIMEZONE: sessionZone.optional(),
     DB_POOL_MAX: int(1).default('10'),
 
     REDIS_URL: z
@@ -107,6 +122,14 @@ const envSchema = z
     const redisSources = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
     const redisSet = redisSources.filter((name) => env[name]?.length);
     if (redisSet[1]) problem(redisSet[1], `set only one of ${redisSources.join(', ')}`);
+    const sessionTimezone = env.DB_SESSION_TIMEZONE ?? env.DB_TIMEZONE;
+    if (env.DATABASE_URL && !sessionOffsetAccepted(sessionTimezone)) {
+      const from = env.DB_SESSION_TIMEZONE ? '' : ' (from DB_TIMEZONE)';
+      problem(
+        'DB_SESSION_TIMEZONE',
+        `${sessionTimezone}${from} is not a session time_zone MySQL and MariaDB accept (-12:59 to +13:00): set one in that range, or server`,
+      );
+    }
     if (env.NODE_ENV !== 'production') return;
     if (!env.DATABASE_URL) problem('DATABASE_URL', 'required in production (mysql://…)');
     if (!redisSet.length) {
@@ -170,7 +193,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     logLevel: env.LOG_LEVEL,
     logPretty: env.LOG_PRETTY,
     db: env.DATABASE_URL
-      ? { kind: 'mysql' as const, url: env.DATABASE_URL, timezone: env.DB_TIMEZONE, poolMax: env.DB_POOL_MAX }
+      ? {
+          kind: 'mysql' as const,
+          url: env.DATABASE_URL,
+          timezone: env.DB_TIMEZONE,
+          /** The session `time_zone` set on every connection, as MySQL takes it; null keeps the server's default. */
+          sessionTimezone: sessionTimeZone(env.DB_SESSION_TIMEZONE ?? env.DB_TIMEZONE),
+          poolMax: env.DB_POOL_MAX,
+        }
       : { kind: 'sqlite' as const, path: env.SQLITE_PATH, timezone: env.DB_TIMEZONE },
     redis: {
       url: env.REDIS_URL,

@@ -30,7 +30,7 @@ export async function openDatabase(db: Config['db'], { failFast = false }: Datab
       ? new MysqlUserReader({
           url: db.url,
           timezone: db.timezone,
-          sessionTimeZone: null,
+          sessionTimeZone: db.sessionTimezone,
           poolMax: db.poolMax,
           failFastMs: FAIL_FAST_MS,
         })

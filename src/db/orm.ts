@@ -11,6 +11,7 @@ import { User } from './entities/user.entity.js';
 import { LegacyTablesMigration } from './migrations/legacy-tables.migration.js';
 import { StoregateColumnsMigration } from './migrations/storegate-columns.migration.js';
 import { queryTimeout } from './query-timeout.js';
+import { withSessionTimeZone } from './session-time-zone.js';
 
 export const entities = [User, InvitationCode];
 
@@ -40,6 +41,11 @@ export function ormOptions(db: Config['db'], { queryTimeoutMs }: OrmSettings = {
     discovery: { warnWhenNoEntities: true },
   } satisfies Options;
   if (db.kind === 'mysql') {
+    // Every connection, the server's and the CLI's, gets the session zone.
+    const afterCreate = withSessionTimeZone(
+      db.sessionTimezone,
+      queryTimeoutMs === undefined ? undefined : queryTimeout(queryTimeoutMs),
+    );
     return {
       ...common,
       driver: MySqlDriver,
@@ -48,7 +54,7 @@ export function ormOptions(db: Config['db'], { queryTimeoutMs }: OrmSettings = {
         min: 0,
         max: db.poolMax,
         acquireTimeoutMillis: FAIL_FAST_MS,
-        ...(queryTimeoutMs !== undefined && { afterCreate: queryTimeout(queryTimeoutMs) }),
+        ...(afterCreate && { afterCreate }),
       },
       driverOptions: { connection: { connectTimeout: FAIL_FAST_MS } },
       extensions: [Migrator],

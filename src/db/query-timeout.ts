@@ -1,12 +1,15 @@
 type QueryCallback = (err: { code?: string } | null, rows?: unknown, fields?: unknown) => void;
 
-/** The part of a mysql2 connection the timeout needs. */
-interface RawConnection {
+/** The part of a mysql2 connection the pool hooks need. */
+export interface RawConnection {
   query(options: unknown, values?: unknown, callback?: QueryCallback): unknown;
   destroy(): void;
 }
 
-type AfterCreate = (connection: RawConnection, done: (err: Error | null, connection: RawConnection) => void) => void;
+export type AfterCreate = (
+  connection: RawConnection,
+  done: (err: Error | null, connection: RawConnection) => void,
+) => void;
 
 const TIMED_OUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
 

@@ -28,6 +28,8 @@ export interface GatewayOptions {
   shareWith?: Gateway;
   /** Runs on the fresh database before the migrations (a legacy schema to adopt, say). */
   beforeMigrate?: (db: TestDatabase) => Promise<void>;
+  /** The MariaDB server the fresh database is created on (a private one, say); default TEST_MYSQL_URL. */
+  mysqlServerUrl?: string;
   /** The URL the gateway connects to its database with, made from the direct one (through a proxy, say). */
   connectVia?: (databaseUrl: string) => string;
   /** Receives the gateway's JSON log lines, at LOG_LEVEL (silent unless `env` sets it); none without. */
@@ -35,8 +37,11 @@ export interface GatewayOptions {
 }
 
 /** A fresh database with storegate's schema, as `storegate migrate` leaves it. */
-export async function createMigratedDatabase(beforeMigrate?: GatewayOptions['beforeMigrate']): Promise<TestDatabase> {
-  const db = await createTestDatabase();
+export async function createMigratedDatabase(
+  beforeMigrate?: GatewayOptions['beforeMigrate'],
+  mysqlServerUrl?: string,
+): Promise<TestDatabase> {
+  const db = await createTestDatabase(mysqlServerUrl);
   await beforeMigrate?.(db);
   const orm = await createOrm(loadConfig({ DATABASE_URL: db.url }).db);
   try {
@@ -52,8 +57,8 @@ export async function createMigratedDatabase(beforeMigrate?: GatewayOptions['bef
  * database and Redis key prefix. Limits are relaxed unless `env` sets them.
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<Gateway> {
-  const { env = {}, shareWith, beforeMigrate, connectVia = (url) => url, logStream } = options;
-  const db = shareWith?.db ?? (await createMigratedDatabase(beforeMigrate));
+  const { env = {}, shareWith, beforeMigrate, mysqlServerUrl, connectVia = (url) => url, logStream } = options;
+  const db = shareWith?.db ?? (await createMigratedDatabase(beforeMigrate, mysqlServerUrl));
   const redisPrefix = shareWith?.redisPrefix ?? `sgtest:${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',

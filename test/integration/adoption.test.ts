@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { createOrm, migrate } from '../../src/db/orm.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
@@ -191,7 +192,7 @@ describe('adopting a database whose usernames collide by letter case', () => {
   afterAll(async () => db?.drop());
 
   it('stops with a message naming them, and changes nothing', async () => {
-    const orm = await createOrm({ kind: 'mysql', url: db.url, timezone: '+08:00', poolMax: 2 });
+    const orm = await createOrm(loadConfig({ DATABASE_URL: db.url }).db);
     try {
       await expect(migrate(orm)).rejects.toThrow(/1:Alice01, 2:alice01/);
     } finally {

@@ -80,4 +80,21 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.0.2' }).http.trustProxy).toEqual(['10.0.0.1', '10.0.0.2']);
   });
+
+  it('sets the MySQL session zone to DB_SESSION_TIMEZONE, by default DB_TIMEZONE; server, Z or an offset MySQL accepts', () => {
+    const mysql = { DATABASE_URL: 'mysql://root@127.0.0.1:3306/storegate' };
+    expect(loadConfig(mysql).db).toMatchObject({ timezone: '+08:00', sessionTimezone: '+08:00' });
+    expect(loadConfig({ ...mysql, DB_TIMEZONE: 'Z' }).db).toMatchObject({ sessionTimezone: '+00:00' });
+    expect(loadConfig({ ...mysql, DB_SESSION_TIMEZONE: 'server' }).db).toMatchObject({ sessionTimezone: null });
+    for (const zone of ['+13:00', '-12:59', '+05:45']) {
+      expect(loadConfig({ ...mysql, DB_SESSION_TIMEZONE: zone }).db).toMatchObject({ sessionTimezone: zone });
+    }
+    for (const zone of ['Asia/Shanghai', 'SYSTEM', '+8:00', '+08:60', '+13:01', '-13:00', '+14:00']) {
+      expect(problemsOf({ ...mysql, DB_SESSION_TIMEZONE: zone }).join(), zone).toMatch(/^DB_SESSION_TIMEZONE: /);
+    }
+    expect(problemsOf({ ...mysql, DB_TIMEZONE: '+14:00' }).join()).toMatch(
+      /DB_SESSION_TIMEZONE: \+14:00 \(from DB_TIMEZONE\)/,
+    );
+    expect(problemsOf({ DB_TIMEZONE: '+14:00' })).toEqual([]); // no MySQL session without DATABASE_URL
+  });
 });
