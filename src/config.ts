@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import {
+  type IdentityKey,
+  publishedKeysVariable,
+  type SigningKey,
+  signingKeyVariable,
+} from './forward-auth/identity-keys.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -92,6 +98,12 @@ const envSchema = z
     GRAPHQL_MAX_TOKENS: int(100).default(1000),
 
     APP_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone').default('Asia/Shanghai'),
+
+    // SPEC §14: the identity assertion /auth/verify hands the services behind the proxy.
+    IDENTITY_TOKEN_KEY: signingKeyVariable.optional(),
+    IDENTITY_TOKEN_PREVIOUS_KEYS: publishedKeysVariable.optional(),
+    IDENTITY_TOKEN_AUDIENCE: z.string().min(1).default('storegate-upstream'),
+    IDENTITY_TOKEN_ISSUER: z.string().min(1).default('storegate'),
   })
   .superRefine((env, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -164,6 +176,14 @@ export interface Config {
     readonly maxTokens: number;
   };
   readonly appTimezone: string;
+  /** SPEC §14: without a signing key /auth/verify sends no assertion and the JWKS is empty. */
+  readonly identity: {
+    readonly signingKey?: SigningKey;
+    /** Retired (or not yet used) keys: published, never signed with. */
+    readonly previousKeys: readonly IdentityKey[];
+    readonly audience: string;
+    readonly issuer: string;
+  };
   /** Start-up remarks the server logs once it has a logger (generated secret, ignored test code). */
   readonly warnings: readonly string[];
 }
@@ -253,6 +273,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: env.GRAPHQL_MAX_TOKENS,
     },
     appTimezone: env.APP_TIMEZONE,
+    identity: {
+      signingKey: env.IDENTITY_TOKEN_KEY,
+      previousKeys: env.IDENTITY_TOKEN_PREVIOUS_KEYS ?? [],
+      audience: env.IDENTITY_TOKEN_AUDIENCE,
+      issuer: env.IDENTITY_TOKEN_ISSUER,
+    },
     warnings,
   } satisfies Config);
 }
