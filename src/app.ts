@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config.js';
 import { createOrm, FAIL_FAST_MS, migrate } from './db/orm.js';
 import { closeConnectionsWhenClosing } from './drain-connections.js';
+import { forwardAuth } from './forward-auth/forward-auth.plugin.js';
 import { registerGraphql } from './graphql/graphql.plugin.js';
 import { onEveryAnswer } from './ops/answer-hook.js';
 import { graphqlMetricsPlugin } from './ops/graphql-metrics.plugin.js';
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   onEveryAnswer(app, [echoRequestId, closeConnectionsWhenClosing(app), rateLimitHeaders, recordRestAnswers(metrics)]);
   await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });
   await registerRest(app, { config, auth: services.auth });
+  await app.register(forwardAuth, { auth: services.auth, identity: config.identity });
   await registerGraphql(app, {
     config,
     auth: services.auth,
