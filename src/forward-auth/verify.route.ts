@@ -45,7 +45,8 @@ const headerText = (value: string): string => encodeURIComponent(value);
  */
 export function verifyHandler(auth: AuthService, signIdentity?: (identity: Identity) => string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const { user, claims } = await auth.authenticate(clientContext(request, presentedBearer(request)));
+    // `undefined` would have clientContext read the header itself: '' is no token.
+    const { user, claims } = await auth.authenticate(clientContext(request, presentedBearer(request) ?? ''));
     for (const role of requiredRoles(request.query)) auth.requireRole(user, [role]);
     const sid = sessionOf(claims);
     const identity: Identity = { sub: String(user.id), username: user.username, role: user.role };
