@@ -24,6 +24,19 @@ export function identityHeaders(answer: TimedAnswer): Record<string, string | nu
   return Object.fromEntries(names.map((name) => [name, answer.headers.get(name)]));
 }
 
+/** A chunked body's data (RFC 9112 §7.1), without its chunk sizes. */
+function unchunked(body: string): string {
+  let text = '';
+  let rest = Buffer.from(body);
+  for (;;) {
+    const eol = rest.indexOf('\r\n');
+    const size = Number.parseInt(rest.subarray(0, eol).toString(), 16);
+    if (!size) return text;
+    text += rest.subarray(eol + 2, eol + 2 + size).toString();
+    rest = rest.subarray(eol + 2 + size + 2);
+  }
+}
+
 export interface RawAnswer {
   status: number;
   headers: Headers;
@@ -56,7 +69,9 @@ export async function rawRequest(
   const answerHeaders = new Headers();
   for (const line of headerLines)
     answerHeaders.append(line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim());
-  return { status: Number(statusLine.split(' ')[1]), headers: answerHeaders, text: rest.join('\r\n\r\n') };
+  const body = rest.join('\r\n\r\n');
+  const chunked = answerHeaders.get('transfer-encoding')?.includes('chunked');
+  return { status: Number(statusLine.split(' ')[1]), headers: answerHeaders, text: chunked ? unchunked(body) : body };
 }
 
 export type IdentityKeyKind = 'ed25519' | 'p256';
