@@ -1,4 +1,11 @@
-import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  jwtVerify,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login } from '../helpers/accounts.js';
 import { identityKeyPair, verify } from '../helpers/forward-auth.js';
@@ -61,6 +68,17 @@ describe.each([
       ...(sid === undefined ? {} : { sid }),
     });
     expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it('verifies as the README shows a service doing it: the JWKS fetched by URL', async () => {
+    const { assertion, id } = await assertionFrom(gw);
+    const storegateKeys = createRemoteJWKSet(new URL(`${gw.url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(assertion, storegateKeys, {
+      issuer: 'storegate',
+      audience: 'storegate-upstream',
+      algorithms: ['EdDSA', 'ES256'],
+    });
+    expect(Number(payload.sub)).toBe(id);
   });
 
   it('publishes one public key whose kid is its RFC 7638 thumbprint, and no private part', async () => {
