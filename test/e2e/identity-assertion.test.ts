@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   calculateJwkThumbprint,
   createLocalJWKSet,
@@ -13,6 +17,7 @@ import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { exchange } from '../helpers/http.js';
 import { claimsOf } from '../helpers/jwt.js';
 import { insertUser } from '../helpers/legacy-users.js';
+import { ensureBuilt, freePort, startServerProcess } from '../helpers/server-process.js';
 
 const AUDIENCE = 'storegate-upstream';
 
@@ -182,4 +187,27 @@ describe('key rotation', () => {
       await dropped.close();
     }
   });
+});
+
+describe('start-up with a bad IDENTITY_TOKEN_KEY', () => {
+  it('`node dist/server.js` refuses to start, with one line naming the variable', async () => {
+    await ensureBuilt();
+    const workDir = await mkdtemp(join(tmpdir(), 'storegate-identity-'));
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const server = startServerProcess(
+      { PORT: String(await freePort()), SQLITE_PATH: join(workDir, 'db.sqlite'), IDENTITY_TOKEN_KEY: String(rsa) },
+      workDir,
+    );
+    try {
+      await server.waitFor(/IDENTITY_TOKEN_KEY/);
+      // SIGCONT leaves a process that is exiting alone: stop() then only waits for its exit code.
+      expect(await server.stop('SIGCONT')).toBe(1);
+      expect(server.output()).toBe(
+        'Invalid configuration:\n  - IDENTITY_TOKEN_KEY: expected an Ed25519 or P-256 (prime256v1) key in PEM, not an rsa key\n',
+      );
+    } finally {
+      await server.stop('SIGKILL');
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
