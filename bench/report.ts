@@ -148,7 +148,7 @@ export function printBcrypt(bcrypt: BcryptCapacity): void {
 }
 
 export function printRatios(list: Ratio[]): void {
-  console.log('\nratios (median of the per-round ratios) against SPEC §9');
+  console.log('\nratios (median of the per-round ratios) against the targets');
   for (const r of list) {
     const verdict = r.pass === null ? 'NOT MEASURED' : r.pass ? 'PASS' : 'MISS';
     console.log(`  ${r.name.padEnd(42)} ${fixed(r.value, 2).padStart(6)}   target ${r.target.padEnd(7)} ${verdict}`);

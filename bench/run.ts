@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the gateway against a bare node:http server doing the same `me` work, logins
- * against the machine's bcrypt capacity, and `me` latency during a login flood (SPEC §9).
+ * against the machine's bcrypt capacity, and `me` latency during a login flood.
  */
 import { cpus, loadavg } from 'node:os';
 import { availableTargets } from './available-targets.js';

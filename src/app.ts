@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { forwardAuth } from './forward-auth/forward-auth.plugin.js';
 import { graphqlTransport } from './graphql/graphql.plugin.js';
 import { closeConnectionsWhenClosing } from './http/drain-connections.js';
 import { rootHandlers } from './http/root-handlers.js';
@@ -71,6 +72,7 @@ async function composeApp(config: Config, services: Services, options: BuildOpti
   rootHandlers(app);
   await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });
   await app.register(restTransport, { prefix: '/api', config, auth: services.auth, metrics });
+  await app.register(forwardAuth, { auth: services.auth, identity: config.identity });
   await app.register(graphqlTransport, {
     config,
     auth: services.auth,

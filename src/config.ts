@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { type KeyObject, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { publishedKeysVariable, signingKeyVariable } from './forward-auth/identity-keys.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -116,6 +117,12 @@ const envSchema = z
     GRAPHQL_MAX_TOKENS: int(100).default('1000'),
 
     APP_TIMEZONE: z.string().refine(isTimeZone, 'unknown time zone').default('Asia/Shanghai'),
+
+    // The identity assertion /auth/verify hands the services behind the proxy.
+    IDENTITY_TOKEN_KEY: signingKeyVariable.optional(),
+    IDENTITY_TOKEN_PREVIOUS_KEYS: publishedKeysVariable.optional(),
+    IDENTITY_TOKEN_AUDIENCE: z.string().min(1).default('storegate-upstream'),
+    IDENTITY_TOKEN_ISSUER: z.string().min(1).default('storegate'),
   })
   .superRefine((env, ctx) => {
     const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -240,20 +247,34 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       maxTokens: env.GRAPHQL_MAX_TOKENS,
     },
     appTimezone: env.APP_TIMEZONE,
+    /** Without a signing key /auth/verify sends no assertion and the JWKS is empty. */
+    identity: {
+      signingKey: env.IDENTITY_TOKEN_KEY,
+      /** Retired (or not yet used) keys: published, never signed with. */
+      previousKeys: env.IDENTITY_TOKEN_PREVIOUS_KEYS ?? [],
+      audience: env.IDENTITY_TOKEN_AUDIENCE,
+      issuer: env.IDENTITY_TOKEN_ISSUER,
+    },
     /** Start-up remarks the server logs once it has a logger (a generated secret, an ignored test code). */
     warnings,
   });
 }
 
-type DeepReadonly<T> = T extends (infer U)[]
-  ? readonly DeepReadonly<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
+type DeepReadonly<T> = T extends KeyObject
+  ? T
+  : T extends (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
 
+/** Freezes plain objects and arrays all the way down; instances (keys) are left as they are. */
 function deepFreeze<T>(value: T): DeepReadonly<T> {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
+  const plain =
+    Array.isArray(value) ||
+    (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype);
+  if (plain) {
+    for (const child of Object.values(value as object)) deepFreeze(child);
     Object.freeze(value);
   }
   return value as DeepReadonly<T>;

@@ -22,7 +22,7 @@ export const migrations = [
 
 /**
  * How long the server waits for a pooled connection, a new one, or an answer to a query: each is
- * under the 2 s within which SPEC §8 wants a request answered when MySQL is gone, and the first
+ * under the 2 s within which a request must be answered when MySQL is gone, and the first
  * to run out fails the request.
  */
 export const FAIL_FAST_MS = 1500;

@@ -26,7 +26,7 @@ const retryStrategy = (times: number) => Math.min(100 * times, 1000);
  * and token checks fail closed; the client keeps reconnecting in the background. A Redis that
  * hangs with its connections open is caught by the command timeout instead: a request makes at
  * most two round trips before it gives up (a check, then the throttle counting the failure), so
- * two timeouts must fit in the 2 s within which SPEC §8 wants it answered.
+ * two timeouts must fit in the 2 s within which a request must be answered when Redis is gone.
  */
 const FAIL_FAST = {
   lazyConnect: true,

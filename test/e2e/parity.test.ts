@@ -11,7 +11,7 @@ interface Outcome {
   token?: string;
 }
 
-/** The operations of SPEC §4, each through one transport. */
+/** The legacy operations, each through one transport. */
 interface Transport {
   captcha(): Promise<string>;
   register(input: RegisterInput): Promise<Outcome>;

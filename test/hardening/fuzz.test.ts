@@ -26,7 +26,7 @@ const REGISTER_FIELDS = [
 ];
 const REST_REGISTER_FIELDS = REGISTER_FIELDS.map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
 
-/** SPEC §6: a clean answer with one of the expected codes (or the body-size refusal), never an internal error. */
+/** A clean answer with one of the expected codes (or the body-size refusal), never an internal error. */
 function expectGraphqlAnswer(answer: TimedAnswer, expected: readonly string[]): void {
   expectNoStackTrace(answer.text);
   expect([200, 400, 413], answer.text).toContain(answer.status);
@@ -42,7 +42,7 @@ function expectGraphqlAnswer(answer: TimedAnswer, expected: readonly string[]): 
   }
 }
 
-/** SPEC §5: the envelope with one of the expected business codes, or the 400/401/413 answers. */
+/** The envelope with one of the expected business codes, or the 400/401/413 answers. */
 function expectRestAnswer(answer: TimedAnswer, expected: readonly (number | 401)[]): void {
   expectNoStackTrace(answer.text);
   const { status, json: body } = answer;

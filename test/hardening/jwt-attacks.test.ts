@@ -24,7 +24,7 @@ interface Victim {
 interface Attack {
   name: string;
   token(victim: Victim): string | Promise<string>;
-  /** SPEC §4: refresh takes an expired token while its chain's refresh window is open. */
+  /** Refresh takes an expired token while its chain's refresh window is open. */
   refreshable?: true;
   /** The attack revoked the genuine token itself. */
   revokes?: true;

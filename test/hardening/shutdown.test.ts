@@ -20,7 +20,7 @@ const IN_FLIGHT = 50;
 const shutdownUser = (i: number): string => `shutdown${String(i).padStart(2, '0')}`;
 /** Each login holds a password worker for tens of milliseconds, so the 50 queue up and stay in flight. */
 const LOGIN_COST = 8;
-/** SPEC §7: in-flight requests get this long to finish. */
+/** In-flight requests get this long to finish. */
 const SHUTDOWN_GRACE_MS = 10_000;
 const LOGIN_URL = /"url":"\/(graphql|api\/auth\/login)/;
 

@@ -4,7 +4,7 @@ import { TEST_MYSQL_URL } from './services-env.js';
 
 /**
  * The session zone of a TestDatabase's own client: the legacy service's connection had `timezone`
- * +08:00 (SPEC §3), so fixture timestamps are PRC wall-clock times whatever the server's default zone.
+ * +08:00 (the legacy PRC), so fixture timestamps are PRC wall-clock times whatever the server's default zone.
  */
 export const LEGACY_SESSION_TIME_ZONE = '+08:00';
 

@@ -7,7 +7,7 @@ import { insertUser } from './legacy-users.js';
 import { type Outcome, type Transport, tokenOf } from './transports.js';
 import { waitUntil } from './wait.js';
 
-/** SPEC §8: a request that needs a dependency which is down fails within this time. */
+/** A request that needs a dependency which is down fails within this time. */
 export const FAILS_WITHIN_MS = 2000;
 /** How soon requests must succeed again once the dependency is back. */
 export const RECOVERY_MS = 5000;

@@ -4,7 +4,7 @@ import { ops } from './graphql.js';
 import { type ExchangeOptions, exchange, type TimedAnswer } from './http.js';
 
 /**
- * What one call of a SPEC §4 operation came to, in terms both transports share: the GraphQL
+ * What one call of an operation came to, in terms both transports share: the GraphQL
  * `extensions.code`, or for REST the code its exceptional answers stand for (401, 429, 503, 500,
  * and 10001); REST's other business errors carry only their `legacyCode`.
  */
@@ -73,7 +73,7 @@ export function graphqlTransport(baseUrl: string, origin: Origin = {}): Transpor
   };
 }
 
-/** The exact shapes SPEC §5 gives REST's exceptional answers, each under the GraphQL code it stands for. */
+/** The exact shapes of REST's exceptional answers, each under the GraphQL code it stands for. */
 function restOutcome(answer: TimedAnswer): Outcome {
   expectNoStackTrace(answer.text);
   const { status, json: body } = answer;
