@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { AppError } from './errors.js';
 import { forwardAuth } from './forward-auth/forward-auth.plugin.js';
 import { graphqlTransport } from './graphql/graphql.plugin.js';
 import { closeConnectionsWhenClosing } from './http/drain-connections.js';
@@ -68,16 +69,24 @@ async function composeApp(config: Config, services: Services, options: BuildOpti
   // Without origins CORS is off, and the plugin would still run a hook on every request.
   if (config.http.corsOrigins.length) await app.register(cors, { origin: [...config.http.corsOrigins] });
   const metrics = registerMetrics(app, services.hasher);
+  services.audit.onWriteFailure((err, lost) => {
+    metrics.auditWriteFailures(lost);
+    app.log.error({ err: AppError.from(err).details.cause ?? err, lost }, 'audit entries could not be written');
+  });
+  services.audit.schedulePruning((err) => app.log.warn({ err }, 'pruning the audit log failed'));
+  // A store that lost its revocations (or a new one) is restored before any token is trusted.
+  await services.revocations.ensureIntact();
   onEveryAnswer(app, [echoRequestId, closeConnectionsWhenClosing(app)]);
   rootHandlers(app);
   await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });
-  await app.register(restTransport, { prefix: '/api', config, auth: services.auth, metrics });
-  await app.register(forwardAuth, { auth: services.auth, identity: config.identity });
-  await app.register(graphqlTransport, {
+  await app.register(restTransport, {
+    prefix: '/api',
     config,
     auth: services.auth,
-    invitations: services.invitations,
-    plugins: [graphqlMetricsPlugin(metrics)],
+    sessions: services.sessions,
+    metrics,
   });
+  await app.register(forwardAuth, { sessions: services.sessions, identity: config.identity });
+  await app.register(graphqlTransport, { config, services, plugins: [graphqlMetricsPlugin(metrics)] });
   return app;
 }

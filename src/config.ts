@@ -86,11 +86,14 @@ const envSchema = z
     JWT_TTL: int(1).default('60'),
     JWT_REFRESH_TTL: int(1).default('20160'),
     JWT_BLACKLIST_GRACE_PERIOD: int(0).default('0'),
+    REFRESH_REUSE_INTERVAL: int(0).default('10'),
     LEGACY_JWT_PRV: z.string().default('23bd5c8949f600adb39e701c400872db7a5976f7'),
 
     BCRYPT_COST: int(4, 15).default('10'),
     BCRYPT_POOL_SIZE: int(0).default('0'),
     PASSWORD_MIN_LENGTH: int(1, 72).default('8'),
+    PASSWORD_RESET_TTL: int(60).default('3600'),
+    AUDIT_RETENTION_DAYS: int(1).default('90'),
 
     CAPTCHA_TTL: int(1).default('180'),
     CAPTCHA_FIXED_CODE: z.string().min(1).max(16).optional(),
@@ -222,10 +225,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       secretGenerated: !env.JWT_SECRET,
       ttlMinutes: env.JWT_TTL,
       refreshTtlMinutes: env.JWT_REFRESH_TTL,
-      graceSeconds: env.JWT_BLACKLIST_GRACE_PERIOD,
       prv: env.LEGACY_JWT_PRV,
     },
-    passwords: { cost: env.BCRYPT_COST, poolSize: env.BCRYPT_POOL_SIZE, minLength: env.PASSWORD_MIN_LENGTH },
+    sessions: { graceSeconds: env.JWT_BLACKLIST_GRACE_PERIOD, reuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL },
+    passwords: {
+      cost: env.BCRYPT_COST,
+      poolSize: env.BCRYPT_POOL_SIZE,
+      minLength: env.PASSWORD_MIN_LENGTH,
+      resetTtlSeconds: env.PASSWORD_RESET_TTL,
+    },
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
     captcha: { ttlSeconds: env.CAPTCHA_TTL, fixedCode },
     limits: {
       signPerMinute: env.RATE_LIMIT_SIGN,

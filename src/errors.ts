@@ -105,6 +105,13 @@ const ERRORS = {
     zh: '请求过期',
     en: 'A valid access token is required.',
   },
+  RESET_CODE_INVALID: {
+    graphql: 'RESET_CODE_INVALID',
+    legacy: 10003,
+    status: 200,
+    zh: '重置码无效',
+    en: 'The username or the reset code is wrong, or the code was used or has expired.',
+  },
   FORBIDDEN: {
     graphql: 'FORBIDDEN',
     legacy: 40003,

@@ -1,13 +1,17 @@
+import { AuditLog } from './audit/audit-log.js';
 import { AdminService } from './auth/admin.service.js';
 import { AuthService } from './auth/auth.service.js';
 import { CaptchaService } from './auth/captcha.service.js';
 import { CaptchaDrawer } from './auth/captcha-drawer.js';
 import { InvitationService } from './auth/invitation.service.js';
+import { PasswordService } from './auth/password.service.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { ThrottleService } from './auth/throttle.service.js';
 import { TokenService } from './auth/token.service.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
+import { RevocationList } from './sessions/revocation-list.js';
+import { SessionService } from './sessions/session.service.js';
 import { createMemoryStore } from './store/memory.store.js';
 import { createRedisStore, isRedisConfigured } from './store/redis.store.js';
 import type { KeyValueStore } from './store/store.js';
@@ -17,10 +21,14 @@ export interface Services {
   readonly database: Database;
   readonly store: KeyValueStore;
   readonly hasher: PasswordHasher;
+  readonly revocations: RevocationList;
+  readonly audit: AuditLog;
   readonly auth: AuthService;
+  readonly sessions: SessionService;
+  readonly passwords: PasswordService;
   readonly invitations: InvitationService;
   readonly admin: AdminService;
-  /** Closes the worker pools, the store and the database. */
+  /** Flushes the audit log, closes the worker pools, the store and the database. */
   close(): Promise<void>;
 }
 
@@ -44,22 +52,49 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   });
   const hasher = new PasswordHasher(config.passwords.cost, options.passwordThreads ?? config.passwords.poolSize);
   const drawer = new CaptchaDrawer();
-  const auth = new AuthService({
+  const throttle = new ThrottleService(config.limits, store);
+  const audit = new AuditLog(database.audit, store, config.audit);
+  const revocations = new RevocationList(store, database.sessions);
+  const sessions = new SessionService({
     users: database.users,
-    hasher,
-    tokens: new TokenService(config.jwt, store),
-    captchas: new CaptchaService(config.captcha, store, drawer),
-    throttle: new ThrottleService(config.limits, store),
-    passwordMinLength: config.passwords.minLength,
+    sessions: database.sessions,
+    tokens: new TokenService(config.jwt),
+    revocations,
+    throttle,
+    audit,
+    settings: config.sessions,
   });
+  const { minLength } = config.passwords;
   return {
     database,
     store,
     hasher,
-    auth,
-    invitations: new InvitationService(database.invitations),
-    admin: new AdminService(database.users, hasher, config.passwords.minLength),
+    revocations,
+    audit,
+    sessions,
+    auth: new AuthService({
+      users: database.users,
+      hasher,
+      sessions,
+      captchas: new CaptchaService(config.captcha, store, drawer),
+      throttle,
+      audit,
+      passwordMinLength: minLength,
+    }),
+    passwords: new PasswordService({
+      users: database.users,
+      resetCodes: database.resetCodes,
+      hasher,
+      sessions,
+      throttle,
+      audit,
+      passwordMinLength: minLength,
+      resetTtlSeconds: config.passwords.resetTtlSeconds,
+    }),
+    invitations: new InvitationService(database.invitations, audit),
+    admin: new AdminService(database.users, hasher, minLength),
     async close() {
+      await audit.close();
       await Promise.allSettled([hasher.close(), drawer.close(), store.close(), database.close()]);
     },
   };

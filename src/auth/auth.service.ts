@@ -1,52 +1,26 @@
-import { type UserRecord, UserStatus } from '../db/entities/user.entity.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { UserStatus } from '../db/entities/user.entity.js';
 import type { UserRepository } from '../db/repositories/user.repository.js';
-import { AppError, type RateLimitInfo } from '../errors.js';
+import { AppError } from '../errors.js';
+import type { SessionService, SignedIn } from '../sessions/session.service.js';
 import type { Captcha, CaptchaService } from './captcha.service.js';
+import { type ClientContext, originOf } from './client.js';
 import type { PasswordHasher } from './password-hasher.js';
-import type { Limited, ThrottleService } from './throttle.service.js';
-import type { IssuedToken, TokenClaims, TokenService } from './token.service.js';
+import { type Limited, limited, type ThrottleService } from './throttle.service.js';
 import { loginShape, registrationRules } from './user.rules.js';
 import { validate } from './validation.js';
-
-/** Who is asking: both transports build one per request. */
-export interface ClientContext {
-  ip: string;
-  /** The request's URL, written into `iss` as jwt-auth did. */
-  url: string;
-  /** The access token presented, if any. */
-  token?: string;
-}
-
-/** A user signed in: the account and its new token. */
-export interface SignedIn {
-  user: UserRecord;
-  token: IssuedToken;
-}
-
-export interface Authenticated {
-  user: UserRecord;
-  claims: TokenClaims;
-}
 
 export interface AuthDependencies {
   users: UserRepository;
   hasher: PasswordHasher;
-  tokens: TokenService;
+  sessions: SessionService;
   captchas: CaptchaService;
   throttle: ThrottleService;
+  audit: AuditLog;
   passwordMinLength: number;
 }
 
-/** Runs an operation after its throttle, so that both its result and its failure tell what the throttle left. */
-async function limited<T>(rateLimit: RateLimitInfo | null, run: () => Promise<T>): Promise<Limited<T>> {
-  try {
-    return { value: await run(), rateLimit };
-  } catch (err) {
-    throw AppError.from(err).withRateLimit(rateLimit);
-  }
-}
-
-/** Captcha, registration, login, tokens and the current user: every rule both transports share. */
+/** Captcha, registration and login: how a user comes to have a session. */
 export class AuthService {
   private readonly validateRegistration;
 
@@ -54,18 +28,20 @@ export class AuthService {
     this.validateRegistration = registrationRules(deps.passwordMinLength);
   }
 
-  async requestCaptcha(ctx: ClientContext): Promise<Limited<Captcha>> {
-    return limited(await this.deps.throttle.hitSign(ctx.ip), () => this.deps.captchas.issue());
+  async requestCaptcha(client: ClientContext): Promise<Limited<Captcha>> {
+    return limited(await this.deps.throttle.hitSign(client.ip), () => this.deps.captchas.issue());
   }
 
-  async register(input: Record<string, unknown>, ctx: ClientContext): Promise<Limited<SignedIn>> {
-    const { users, hasher, captchas, tokens } = this.deps;
-    return limited(await this.deps.throttle.hitSign(ctx.ip), async () => {
+  async register(input: Record<string, unknown>, client: ClientContext): Promise<Limited<SignedIn>> {
+    const { users, hasher, captchas, sessions, audit } = this.deps;
+    return limited(await this.deps.throttle.hitSign(client.ip), async () => {
       const { invitationCode, captchaKey, captchaCode, password, ...fields } = this.validateRegistration(input);
       await captchas.consume(captchaKey, captchaCode);
       if (await users.exists(fields.username)) throw new AppError('USERNAME_TAKEN');
       const user = await users.register({ ...fields, password: await hasher.hash(password) }, invitationCode);
-      return { user, token: tokens.issue(user.id, user.tokenVersion, ctx.url) };
+      const signedIn = await sessions.open(user, client);
+      audit.record('registered', { userId: user.id, sessionId: signedIn.token.claims.sid, ...originOf(client) });
+      return signedIn;
     });
   }
 
@@ -73,95 +49,40 @@ export class AuthService {
    * One answer for an unknown user and a wrong password, in the same time, under the
    * failed-login lock of the typed username and the client.
    */
-  async login(input: Record<string, unknown>, ctx: ClientContext): Promise<Limited<SignedIn>> {
-    const { users, hasher, throttle, tokens } = this.deps;
-    return limited(await throttle.hitAccess({ ip: ctx.ip }), async () => {
+  async login(input: Record<string, unknown>, client: ClientContext): Promise<Limited<SignedIn>> {
+    const { users, hasher, throttle, sessions, audit } = this.deps;
+    return limited(await throttle.hitAccess({ ip: client.ip }), async () => {
       const { username, password } = validate(loginShape, input);
-      const attempt = await throttle.loginAttempt(username, ctx.ip);
+      const failed = (reason: string, userId: number | null = null) =>
+        audit.record('login_failed', { userId, username, ...originOf(client), detail: { reason } });
+      const attempt = await this.locked(throttle.loginAttempt(username, client.ip), username, client);
       const user = await users.findWithPassword(username);
       const valid = await hasher.check(password, user?.password ?? null);
-      await attempt.settle(valid);
-      if (!user || !valid) throw new AppError('INVALID_CREDENTIALS');
-      if (user.status !== UserStatus.Enabled) throw new AppError('ACCOUNT_DISABLED');
+      await this.locked(attempt.settle(valid), username, client, user?.id ?? null);
+      if (!user || !valid) {
+        failed('invalid_credentials', user?.id);
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+      if (user.status !== UserStatus.Enabled) {
+        failed('account_disabled', user.id);
+        throw new AppError('ACCOUNT_DISABLED');
+      }
       if (hasher.needsRehash(user.password)) await users.updatePasswordHash(user.id, await hasher.hash(password));
-      return { user, token: tokens.issue(user.id, user.tokenVersion, ctx.url) };
+      const signedIn = await sessions.open(user, client);
+      audit.record('login_succeeded', { userId: user.id, sessionId: signedIn.token.claims.sid, ...originOf(client) });
+      return signedIn;
     });
   }
 
-  /** The user behind a valid, unrevoked token of the current version. */
-  async authenticate(ctx: ClientContext): Promise<Limited<Authenticated>> {
-    return this.throttled(ctx, async () => {
-      const claims = this.deps.tokens.decode(this.presentedToken(ctx));
-      const [user] = await Promise.all([this.subjectOf(claims), this.deps.tokens.assertNotRevoked(claims)]);
-      return { user, claims };
-    });
-  }
-
-  /** Admin operations: the user must hold one of the roles (any role when none is named). */
-  requireRole(user: UserRecord, roles: readonly string[]): void {
-    if (roles.length > 0 && !roles.includes(user.role)) throw new AppError('FORBIDDEN');
-  }
-
-  async me(ctx: ClientContext): Promise<Limited<UserRecord>> {
-    const { value, rateLimit } = await this.authenticate(ctx);
-    return { value: value.user, rateLimit };
-  }
-
-  async logout(ctx: ClientContext): Promise<Limited<void>> {
-    const { value, rateLimit } = await this.authenticate(ctx);
-    return limited(rateLimit, () => this.deps.tokens.revoke(value.claims));
-  }
-
-  /** Revokes every token of the user at once by moving its token version on. */
-  async logoutAll(ctx: ClientContext): Promise<Limited<void>> {
-    const { value, rateLimit } = await this.authenticate(ctx);
-    return limited(rateLimit, () => this.deps.users.bumpTokenVersion(value.user.id));
-  }
-
-  /**
-   * Trades a token, even an expired one, for a new one while its chain's refresh window is open.
-   * The old token is revoked atomically, so of concurrent refreshes exactly one succeeds.
-   */
-  async refresh(ctx: ClientContext): Promise<Limited<SignedIn>> {
-    const { tokens } = this.deps;
-    const { value, rateLimit } = await this.throttled(ctx, async () => {
-      const claims = tokens.decode(this.presentedToken(ctx), { allowExpired: true });
-      if (!tokens.canRefresh(claims)) throw new AppError('REFRESH_EXPIRED');
-      return { user: await this.subjectOf(claims), claims };
-    });
-    return limited(rateLimit, async () => {
-      if (!(await tokens.revokeForRefresh(value.claims))) throw new AppError('REFRESH_EXPIRED');
-      return {
-        user: value.user,
-        token: tokens.issue(value.user.id, value.user.tokenVersion, ctx.url, value.claims.iat),
-      };
-    });
-  }
-
-  private presentedToken(ctx: ClientContext): string {
-    if (!ctx.token) throw new AppError('UNAUTHENTICATED');
-    return ctx.token;
-  }
-
-  private async subjectOf(claims: TokenClaims): Promise<UserRecord> {
-    const user = await this.deps.users.findRecord(Number(claims.sub));
-    if (!user || user.status !== UserStatus.Enabled || user.tokenVersion !== (claims.ver ?? 0)) {
-      throw new AppError('UNAUTHENTICATED');
-    }
-    return user;
-  }
-
-  /** The access limit counts per user once the token is known, per client before that. */
-  private async throttled<T extends { user: UserRecord }>(
-    ctx: ClientContext,
-    check: () => Promise<T>,
-  ): Promise<Limited<T>> {
-    let found: T;
+  /** A step of the failed-login lock, audited when the lock refuses the attempt. */
+  private async locked<T>(step: Promise<T>, username: string, client: ClientContext, userId: number | null = null) {
     try {
-      found = await check();
+      return await step;
     } catch (err) {
-      throw AppError.from(err).withRateLimit(await this.deps.throttle.hitAccess({ ip: ctx.ip }));
+      if (err instanceof AppError && err.kind === 'TOO_MANY_REQUESTS') {
+        this.deps.audit.record('login_locked', { userId, username, ...originOf(client) });
+      }
+      throw err;
     }
-    return { value: found, rateLimit: await this.deps.throttle.hitAccess({ userId: found.user.id }) };
   }
 }

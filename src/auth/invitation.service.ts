@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
+import { type Actor, type AuditLog, actorContext } from '../audit/audit-log.js';
 import { type InvitationCode, InvitationStatus } from '../db/entities/invitation-code.entity.js';
 import type { InvitationRepository } from '../db/repositories/invitation.repository.js';
 import { AppError } from '../errors.js';
@@ -17,7 +18,6 @@ export interface CreateInvitations {
   uses?: number;
   /** A duration such as `7d`, `12h` or `30m`; none means the codes never expire. */
   expiresIn?: string | null;
-  creatorId?: number | null;
 }
 
 const createShape = {
@@ -41,19 +41,27 @@ export function invitationState(code: InvitationCode, now = new Date()): Invitat
 
 /** Invitation codes: created by admins or the CLI, one use taken by each registration. */
 export class InvitationService {
-  constructor(private readonly invitations: InvitationRepository) {}
+  constructor(
+    private readonly invitations: InvitationRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
-  async create(input: CreateInvitations): Promise<InvitationCode[]> {
+  async create(input: CreateInvitations, actor: Actor): Promise<InvitationCode[]> {
     const { count, uses, expiresIn } = validate(createShape, { ...input });
     const validUntil = expiresIn ? new Date(Date.now() + expiresIn) : null;
-    return this.invitations.insert(
+    const codes = await this.invitations.insert(
       Array.from({ length: count }, () => ({
         code: randomString(CODE_ALPHABET, CODE_LENGTH),
         usageLimit: uses,
         validUntil,
-        creatorId: input.creatorId ?? null,
+        creatorId: actor.userId,
       })),
     );
+    this.audit.record(
+      'invitation_created',
+      actorContext(actor, { count, uses, validUntil: validUntil?.toISOString() ?? null, ids: codes.map((c) => c.id) }),
+    );
+    return codes;
   }
 
   list(): Promise<InvitationCode[]> {
@@ -67,15 +75,16 @@ export class InvitationService {
   async starterCode(): Promise<InvitationCode> {
     const unused = await this.invitations.findUnusedSystemCode();
     if (unused) return unused;
-    const [created] = await this.create({ count: 1, uses: 1, expiresIn: '7d' });
+    const [created] = await this.create({ count: 1, uses: 1, expiresIn: '7d' }, { userId: null });
     return created as InvitationCode;
   }
 
   /** Disables every row with this code; NOT_FOUND when there is none. */
-  async revoke(code: unknown): Promise<number> {
+  async revoke(code: unknown, actor: Actor): Promise<number> {
     const { code: value } = validate({ code: text('code') }, { code });
     const revoked = await this.invitations.disable(value);
     if (revoked === 0) throw new AppError('NOT_FOUND', {}, `No invitation code "${value}".`);
+    this.audit.record('invitation_revoked', actorContext(actor, { rows: revoked }));
     return revoked;
   }
 }

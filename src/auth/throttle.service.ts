@@ -15,6 +15,15 @@ export interface Limited<T> {
   rateLimit: RateLimitInfo | null;
 }
 
+/** Runs an operation after its throttle, so that both its result and its failure tell what the throttle left. */
+export async function limited<T>(rateLimit: RateLimitInfo | null, run: () => Promise<T>): Promise<Limited<T>> {
+  try {
+    return { value: await run(), rateLimit };
+  } catch (err) {
+    throw AppError.from(err).withRateLimit(rateLimit);
+  }
+}
+
 /**
  * The network a client address counts as for per-IP limits: an IPv4 address itself, an IPv6
  * address by its /64, the block a single subscriber is usually given whole.

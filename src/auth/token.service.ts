@@ -1,7 +1,6 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../errors.js';
-import type { KeyValueStore } from '../store/store.js';
 import { randomString } from './random-string.js';
 import { type TokenClaims, wellFormedClaims } from './token-claims.js';
 
@@ -18,51 +17,80 @@ export interface TokenSettings {
   secret: string;
   ttlMinutes: number;
   refreshTtlMinutes: number;
-  graceSeconds: number;
   prv: string;
 }
 
-const JTI_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const LOGOUT = 'logout';
-const REFRESHED = 'refreshed:';
+/** The session a token belongs to. */
+export interface TokenSession {
+  id: string;
+  /** Unix seconds: the first token's `iat` plus the refresh window. */
+  expiresAt: number;
+}
 
-/** A well-signed token may claim any lifetime; the store keeps nothing longer than ten years. */
-const MAX_REVOCATION_SECONDS = 10 * 365 * 24 * 3600;
+const JTI_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const SESSION_ID_BYTES = 12;
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
-/**
- * Issues, verifies and revokes HS256 tokens interchangeable with the legacy jwt-auth ones.
- * Revocations live in the shared store until the token could no longer be used or refreshed.
- */
+/** A new session id: 96 random bits, URL-safe. */
+export const newSessionId = (): string => randomBytes(SESSION_ID_BYTES).toString('base64url');
+
+/** Issues and verifies HS256 tokens interchangeable with the legacy jwt-auth ones. */
 export class TokenService {
   /** jsonwebtoken would rebuild a KeyObject from a string secret on every call. */
   private readonly key: KeyObject;
+  private readonly refreshWindow: number;
 
-  constructor(
-    private readonly settings: TokenSettings,
-    private readonly store: KeyValueStore,
-  ) {
+  constructor(private readonly settings: TokenSettings) {
     this.key = createSecretKey(Buffer.from(settings.secret));
+    this.refreshWindow = settings.refreshTtlMinutes * 60;
   }
 
   get ttlSeconds(): number {
     return this.settings.ttlMinutes * 60;
   }
 
-  issue(userId: number, tokenVersion: number, issuer: string, firstIssuedAt?: number): IssuedToken {
+  /**
+   * A token of the session for the user at their current token version. A session's tokens
+   * never outlive it: the last ones of a chain expire with its refresh window.
+   */
+  issue(user: { id: number; tokenVersion: number }, issuer: string, session: TokenSession): IssuedToken {
     const time = now();
+    const exp = Math.min(time + this.ttlSeconds, session.expiresAt);
     const claims: TokenClaims = {
       iss: issuer,
-      iat: firstIssuedAt ?? time,
-      exp: time + this.ttlSeconds,
+      iat: session.expiresAt - this.refreshWindow,
+      exp,
       nbf: time,
       jti: randomString(JTI_ALPHABET, 16),
-      sub: String(userId),
+      sub: String(user.id),
       prv: this.settings.prv,
-      ver: tokenVersion,
+      ver: user.tokenVersion,
+      sid: session.id,
     };
-    return { token: jwt.sign(claims, this.key, { algorithm: 'HS256' }), claims, expiresIn: this.ttlSeconds };
+    return { token: jwt.sign(claims, this.key, { algorithm: 'HS256' }), claims, expiresIn: exp - time };
+  }
+
+  /** A session starting now. */
+  newSession(): TokenSession {
+    return { id: newSessionId(), expiresAt: now() + this.refreshWindow };
+  }
+
+  /**
+   * The session of a token: its `sid`, or for a token of the legacy service (none) one derived
+   * from its `jti` with the secret, the same on every instance, so that a logout and a refresh
+   * of it racing on two instances meet on one session.
+   */
+  sessionOf(claims: TokenClaims): TokenSession {
+    const id =
+      claims.sid ??
+      createHmac('sha256', this.key).update(`legacy-session:${claims.jti}`).digest('base64url').slice(0, 16);
+    return { id, expiresAt: claims.iat + this.refreshWindow };
+  }
+
+  /** Until when (unix seconds) the token could be used or refreshed, were it not revoked. */
+  liveUntil(claims: TokenClaims): number {
+    return Math.max(claims.exp, claims.iat + this.refreshWindow);
   }
 
   /** Checks signature, algorithm, required claims and (unless refreshing) expiry; not revocation. */
@@ -81,36 +109,6 @@ export class TokenService {
   }
 
   canRefresh(claims: TokenClaims): boolean {
-    return claims.iat + this.settings.refreshTtlMinutes * 60 > now();
-  }
-
-  /** Rejects a revoked token; one revoked by a refresh passes during the grace period. */
-  async assertNotRevoked(claims: TokenClaims): Promise<void> {
-    const entry = await this.store.get(this.revocationKey(claims));
-    if (entry === null) return;
-    if (entry.startsWith(REFRESHED) && now() < Number(entry.slice(REFRESHED.length)) + this.settings.graceSeconds) {
-      return;
-    }
-    throw new AppError('UNAUTHENTICATED');
-  }
-
-  /** Revokes for good (logout), overriding a refresh's grace period. */
-  async revoke(claims: TokenClaims): Promise<void> {
-    await this.store.set(this.revocationKey(claims), LOGOUT, this.revocationTtl(claims));
-  }
-
-  /** Revokes for a refresh; false when the token was already revoked, so only one refresh wins. */
-  async revokeForRefresh(claims: TokenClaims): Promise<boolean> {
-    return this.store.setIfAbsent(this.revocationKey(claims), REFRESHED + now(), this.revocationTtl(claims));
-  }
-
-  private revocationKey(claims: TokenClaims): string {
-    return `revoked:${claims.jti}`;
-  }
-
-  /** Until the token can neither authenticate nor be refreshed. */
-  private revocationTtl(claims: TokenClaims): number {
-    const end = Math.max(claims.exp, claims.iat + this.settings.refreshTtlMinutes * 60);
-    return Math.min(MAX_REVOCATION_SECONDS, Math.max(1, end - now() + 1));
+    return claims.iat + this.refreshWindow > now();
   }
 }

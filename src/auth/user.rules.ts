@@ -23,6 +23,14 @@ export const loginShape = {
   password: password('password', 1),
 };
 
+/** A field and its confirmation must match (Laravel's `confirmed` rule). */
+const confirmed =
+  (field: string) =>
+  (raw: Record<string, unknown>): FieldErrors =>
+    raw[field] !== undefined && raw[field] !== raw[`${field}Confirmation`]
+      ? { [field]: [messages.confirmed(field)] }
+      : {};
+
 /** Registration: a new account plus its invitation and captcha, the password confirmed. */
 export function registrationRules(passwordMinLength: number) {
   const shape = {
@@ -31,9 +39,24 @@ export function registrationRules(passwordMinLength: number) {
     captchaKey: text('captchaKey'),
     captchaCode: text('captchaCode'),
   };
-  const confirmed = (raw: Record<string, unknown>): FieldErrors =>
-    raw.password !== undefined && raw.password !== raw.passwordConfirmation
-      ? { password: [messages.confirmed('password')] }
-      : {};
-  return (input: Record<string, unknown>) => validate(shape, input, confirmed);
+  return (input: Record<string, unknown>) => validate(shape, input, confirmed('password'));
+}
+
+/** A password change: the current one as any login takes it, the new one by the registration rules. */
+export function passwordChangeRules(passwordMinLength: number) {
+  const shape = {
+    currentPassword: password('currentPassword', 1),
+    newPassword: password('newPassword', passwordMinLength),
+  };
+  return (input: Record<string, unknown>) => validate(shape, input, confirmed('newPassword'));
+}
+
+/** Redeeming a reset code: the account, the code, and a new password by the registration rules. */
+export function passwordResetRules(passwordMinLength: number) {
+  const shape = {
+    username: text('username'),
+    code: text('code', { max: 64 }),
+    newPassword: password('newPassword', passwordMinLength),
+  };
+  return (input: Record<string, unknown>) => validate(shape, input, confirmed('newPassword'));
 }

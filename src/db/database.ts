@@ -3,7 +3,10 @@ import type { Config } from '../config.js';
 import { MysqlUserReader } from './mysql-user-reader.js';
 import { createOrm, FAIL_FAST_MS, migrate } from './orm.js';
 import { guarded } from './outage.js';
+import { AuditRepository } from './repositories/audit.repository.js';
 import { InvitationRepository } from './repositories/invitation.repository.js';
+import { ResetCodeRepository } from './repositories/reset-code.repository.js';
+import { SessionRepository } from './repositories/session.repository.js';
 import { ormUserReader, UserRepository } from './repositories/user.repository.js';
 
 /** The database and the repositories that own every query storegate makes. */
@@ -11,6 +14,9 @@ export interface Database {
   readonly orm: MikroORM;
   readonly users: UserRepository;
   readonly invitations: InvitationRepository;
+  readonly sessions: SessionRepository;
+  readonly audit: AuditRepository;
+  readonly resetCodes: ResetCodeRepository;
   /** Throws SERVICE_UNAVAILABLE when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +45,9 @@ export async function openDatabase(db: Config['db'], { failFast = false }: Datab
     orm,
     users: new UserRepository(orm, reader),
     invitations: new InvitationRepository(orm),
+    sessions: new SessionRepository(orm),
+    audit: new AuditRepository(orm),
+    resetCodes: new ResetCodeRepository(orm),
     async ping() {
       await guarded(() => orm.em.getConnection().execute('select 1'));
     },

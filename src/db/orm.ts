@@ -6,18 +6,23 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MySqlDriver } from '@mikro-orm/mysql';
 import type { Config } from '../config.js';
 import { assertAdoptable } from './adoption.js';
+import { AuthEvent } from './entities/auth-event.entity.js';
 import { InvitationCode } from './entities/invitation-code.entity.js';
+import { PasswordResetCode } from './entities/password-reset-code.entity.js';
+import { Session } from './entities/session.entity.js';
 import { User } from './entities/user.entity.js';
 import { LegacyTablesMigration } from './migrations/legacy-tables.migration.js';
+import { SessionsAuditMigration } from './migrations/sessions-audit.migration.js';
 import { StoregateColumnsMigration } from './migrations/storegate-columns.migration.js';
 import { queryTimeout } from './query-timeout.js';
 import { withSessionTimeZone } from './session-time-zone.js';
 
-export const entities = [User, InvitationCode];
+export const entities = [User, InvitationCode, Session, AuthEvent, PasswordResetCode];
 
 export const migrations = [
   { name: '20261124000000_legacy_tables', class: LegacyTablesMigration },
   { name: '20261124000100_storegate_columns', class: StoregateColumnsMigration },
+  { name: '20261201000000_sessions_audit', class: SessionsAuditMigration },
 ];
 
 /**

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { AuthService } from '../auth/auth.service.js';
 import type { Config } from '../config.js';
+import type { SessionService } from '../sessions/session.service.js';
 import { identitySigner } from './identity-token.js';
 import { JWKS_MAX_AGE_SECONDS, jwksBody } from './jwks.js';
 import { verifyHandler } from './verify.route.js';
 import { forwardAuthErrorHandler } from './verify-errors.js';
 
 export interface ForwardAuthOptions {
-  auth: AuthService;
+  sessions: SessionService;
   identity: Config['identity'];
 }
 
@@ -16,7 +16,7 @@ export interface ForwardAuthOptions {
  * method; `/auth/verify/*` too, for Envoy's `path_prefix`) and `/.well-known/jwks.json`, in a
  * scope of their own with their own error handler.
  */
-export async function forwardAuth(app: FastifyInstance, { auth, identity }: ForwardAuthOptions): Promise<void> {
+export async function forwardAuth(app: FastifyInstance, { sessions, identity }: ForwardAuthOptions): Promise<void> {
   app.setErrorHandler(forwardAuthErrorHandler);
   // No body is read: a proxy may forward one, and a client's malformed one must not change the verdict.
   app.removeAllContentTypeParsers();
@@ -26,7 +26,7 @@ export async function forwardAuth(app: FastifyInstance, { auth, identity }: Forw
   });
 
   const { signingKey, audience, issuer } = identity;
-  const verify = verifyHandler(auth, signingKey && identitySigner({ key: signingKey, audience, issuer }));
+  const verify = verifyHandler(sessions, signingKey && identitySigner({ key: signingKey, audience, issuer }));
   app.all('/auth/verify', verify);
   app.all('/auth/verify/*', verify);
 

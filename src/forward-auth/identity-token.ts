@@ -8,8 +8,7 @@ export interface Identity {
   sub: string;
   username: string;
   role: string;
-  /** The token's session, when it has one (the legacy service's tokens have none). */
-  sid?: string;
+  sid: string;
 }
 
 export interface IdentitySettings {

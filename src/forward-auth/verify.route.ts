@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthService } from '../auth/auth.service.js';
+import { requireRoles } from '../auth/roles.js';
 import { bearerToken, clientContext } from '../http/client-context.js';
+import type { SessionService } from '../sessions/session.service.js';
 import type { Identity } from './identity-token.js';
 
 const AUTHORIZATION = 'authorization';
@@ -27,12 +28,6 @@ function requiredRoles(query: unknown): string[] {
   return (Array.isArray(role) ? role : [role]).map(String);
 }
 
-/** The session claim sessions add; absent from the legacy service's tokens. */
-function sessionOf(claims: object): string | undefined {
-  const sid = (claims as { sid?: unknown }).sid;
-  return typeof sid === 'string' && sid !== '' ? sid : undefined;
-}
-
 /**
  * Header values are Latin-1 at most; a legacy username may hold any letter. Percent-encoding
  * leaves the letters and digits of every registered name as they are.
@@ -43,24 +38,23 @@ const headerText = (value: string): string => encodeURIComponent(value);
  * `/auth/verify`: the caller's identity in headers and an empty 200, or the failure the error
  * handler maps. The checks are `me`'s, in the one service call.
  */
-export function verifyHandler(auth: AuthService, signIdentity?: (identity: Identity) => string) {
+export function verifyHandler(sessions: SessionService, signIdentity?: (identity: Identity) => string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     // `undefined` would have clientContext read the header itself: '' is no token.
-    const { value, rateLimit } = await auth.authenticate(clientContext(request, presentedBearer(request) ?? ''));
-    const { user, claims } = value;
-    for (const role of requiredRoles(request.query)) auth.requireRole(user, [role]);
-    const sid = sessionOf(claims);
-    const identity: Identity = { sub: String(user.id), username: user.username, role: user.role };
-    if (sid) identity.sid = sid;
-    if (rateLimit)
+    const { value, rateLimit } = await sessions.authenticate(clientContext(request, presentedBearer(request) ?? ''));
+    const { user, session } = value;
+    requireRoles(user, requiredRoles(request.query));
+    // A legacy token's session is the one derived from it, the same on every instance.
+    const identity: Identity = { sub: String(user.id), username: user.username, role: user.role, sid: session.id };
+    if (rateLimit) {
       reply.headers({ 'x-ratelimit-limit': rateLimit.limit, 'x-ratelimit-remaining': rateLimit.remaining });
+    }
     reply.headers({
       'cache-control': 'no-store',
       'x-auth-user-id': identity.sub,
       'x-auth-username': headerText(user.username),
       'x-auth-role': headerText(user.role),
-      // Always sent, empty without a session, so a proxy that copies it replaces a client's own.
-      'x-auth-session-id': sid ? headerText(sid) : '',
+      'x-auth-session-id': session.id,
     });
     if (signIdentity) reply.header('x-auth-identity', signIdentity(identity));
     return reply.code(200).send();

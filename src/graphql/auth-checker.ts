@@ -1,5 +1,5 @@
 import { type AuthChecker, createParameterDecorator } from 'type-graphql';
-import type { UserRecord } from '../db/entities/user.entity.js';
+import type { Actor } from '../audit/audit-log.js';
 import type { GraphqlContext } from './context.js';
 
 /** `@Authorized('admin')`: a valid token, and the role when one is named. */
@@ -8,9 +8,9 @@ export const authChecker: AuthChecker<GraphqlContext> = async ({ context }, role
   return true;
 };
 
-/** The authenticated user of the request. */
-export function CurrentUser() {
+/** The admin behind the request, as the audit log records them. */
+export function CurrentActor() {
   return createParameterDecorator<GraphqlContext>(
-    async ({ context }): Promise<UserRecord> => (await context.authenticate()).user,
+    async ({ context }): Promise<Actor> => ({ userId: (await context.authenticate()).user.id, client: context.client }),
   );
 }

@@ -1,22 +1,24 @@
-import type { Authenticated, AuthService, ClientContext } from '../auth/auth.service.js';
+import type { ClientContext } from '../auth/client.js';
+import { requireRoles } from '../auth/roles.js';
+import type { Authenticated, SessionService } from '../sessions/session.service.js';
 
 export interface GraphqlContext {
   client: ClientContext;
   /** Authenticates the request once, however many fields ask. */
   authenticate(): Promise<Authenticated>;
-  /** Authenticates, then demands one of the roles. */
+  /** Authenticates, then demands the roles. */
   authorize(roles: readonly string[]): Promise<void>;
 }
 
-export function createContext(auth: AuthService, client: ClientContext): GraphqlContext {
-  let session: Promise<Authenticated> | undefined;
-  const authenticate = () => {
-    session ??= auth.authenticate(client).then(({ value }) => value);
-    return session;
+export function createContext(sessions: SessionService, client: ClientContext): GraphqlContext {
+  let caller: Promise<Authenticated> | undefined;
+  const authenticate = (): Promise<Authenticated> => {
+    caller ??= sessions.authenticate(client).then(({ value }) => value);
+    return caller;
   };
   return {
     client,
     authenticate,
-    authorize: async (roles) => auth.requireRole((await authenticate()).user, roles),
+    authorize: async (roles) => requireRoles((await authenticate()).user, roles),
   };
 }

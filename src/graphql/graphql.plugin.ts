@@ -7,22 +7,22 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import fastifyApollo from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
-import type { AuthService } from '../auth/auth.service.js';
-import type { InvitationService } from '../auth/invitation.service.js';
 import type { Config } from '../config.js';
 import { clientContext } from '../http/client-context.js';
 import { answerError } from '../http/request-error.js';
 import { logUnexpected } from '../ops/logger.js';
+import type { Services } from '../services.js';
 import { createContext, type GraphqlContext } from './context.js';
 import { formatGraphqlError, graphqlErrorBody } from './format-error.js';
+import { AccountResolver } from './resolvers/account.resolver.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { InvitationResolver } from './resolvers/invitation.resolver.js';
+import { SessionResolver } from './resolvers/session.resolver.js';
 import { createSchema, type ResolverClass } from './schema.js';
 
 export interface GraphqlDependencies {
   config: Config;
-  auth: AuthService;
-  invitations: InvitationService;
+  services: Pick<Services, 'auth' | 'sessions' | 'passwords' | 'invitations' | 'audit'>;
   /** More Apollo plugins (metrics). */
   plugins?: ApolloServerPlugin<GraphqlContext>[];
 }
@@ -46,14 +46,13 @@ const noStore: ApolloServerPlugin<GraphqlContext> = {
  * its limits, the Sandbox page, and its errors shaped by `formatGraphqlError` alone — also those
  * Fastify raises before Apollo sees the request (a body too large or unparseable).
  */
-export async function graphqlTransport(
-  app: FastifyInstance,
-  { config, auth, invitations, plugins = [] }: GraphqlDependencies,
-) {
+export async function graphqlTransport(app: FastifyInstance, { config, services, plugins = [] }: GraphqlDependencies) {
   const schema = await createSchema(
     new Map<ResolverClass, object>([
-      [AuthResolver, new AuthResolver(auth)],
-      [InvitationResolver, new InvitationResolver(invitations)],
+      [AuthResolver, new AuthResolver(services.auth, services.sessions)],
+      [SessionResolver, new SessionResolver(services.sessions)],
+      [AccountResolver, new AccountResolver(services.passwords, services.audit)],
+      [InvitationResolver, new InvitationResolver(services.invitations)],
     ]),
   );
   const armor = new ApolloArmor({
@@ -105,6 +104,6 @@ export async function graphqlTransport(
   });
   await app.register(fastifyApollo(apollo), {
     path: '/graphql',
-    context: async (request) => createContext(auth, clientContext(request)),
+    context: async (request) => createContext(services.sessions, clientContext(request)),
   });
 }

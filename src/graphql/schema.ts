@@ -1,11 +1,13 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type ContainerType } from 'type-graphql';
 import { authChecker } from './auth-checker.js';
+import { AccountResolver } from './resolvers/account.resolver.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { InvitationResolver } from './resolvers/invitation.resolver.js';
 import { MetaResolver } from './resolvers/meta.resolver.js';
+import { SessionResolver } from './resolvers/session.resolver.js';
 
-export const resolvers = [AuthResolver, InvitationResolver, MetaResolver] as const;
+export const resolvers = [AuthResolver, SessionResolver, AccountResolver, InvitationResolver, MetaResolver] as const;
 
 /** The resolvers' constructor arguments, by resolver class. */
 export type ResolverClass = abstract new (...args: never[]) => object;

@@ -1,11 +1,14 @@
 import type { FastifyRequest } from 'fastify';
-import type { ClientContext } from '../auth/auth.service.js';
+import type { ClientContext } from '../auth/client.js';
 
 /** The bearer token of the `Authorization` header, if any. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   return match?.[1];
 }
+
+/** As much of a user agent as sessions and the audit log keep. */
+const USER_AGENT_MAX = 255;
 
 /**
  * Who is asking, for the services. `request.ip` is the socket's address, or the forwarded hop
@@ -15,5 +18,6 @@ export function bearerToken(request: FastifyRequest): string | undefined {
  */
 export function clientContext(request: FastifyRequest, token = bearerToken(request)): ClientContext {
   const path = request.url.split('?', 1)[0];
-  return { ip: request.ip, url: `${request.protocol}://${request.host}${path}`, token };
+  const userAgent = request.headers['user-agent']?.slice(0, USER_AGENT_MAX) ?? null;
+  return { ip: request.ip, url: `${request.protocol}://${request.host}${path}`, token, userAgent };
 }

@@ -38,6 +38,8 @@ const VOCABULARY: Record<Transport, Vocabulary> = {
 export interface Metrics {
   readonly registry: Registry;
   record(result: OperationResult): void;
+  /** Audit entries that could not be written. */
+  auditWriteFailures(lost: number): void;
   close(): void;
 }
 
@@ -74,8 +76,15 @@ export function createMetrics(hasher: PasswordHasher): Metrics {
     registers,
   });
 
+  const auditFailures = new Counter({
+    name: 'storegate_audit_write_failures_total',
+    help: 'Audit log entries that could not be written (the requests they record were answered).',
+    registers,
+  });
+
   return {
     registry,
+    auditWriteFailures: (lost) => auditFailures.inc(lost),
     record({ transport, operation, outcome, seconds }) {
       requests.inc({ transport, operation, outcome });
       duration.observe({ transport, operation }, seconds);

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthService, ClientContext } from '../auth/auth.service.js';
+import type { AuthService } from '../auth/auth.service.js';
+import type { ClientContext } from '../auth/client.js';
 import type { Limited } from '../auth/throttle.service.js';
 import type { Config } from '../config.js';
 import { BUSINESS_CODES } from '../errors.js';
 import { clientContext } from '../http/client-context.js';
+import type { SessionService } from '../sessions/session.service.js';
 import { type Envelope, envelope, success } from './envelope.js';
 import { type Params, presentedToken, requestParams, serviceInput } from './params.js';
 import { legacyPayloads } from './payloads.js';
@@ -12,6 +14,7 @@ import { LOGIN_PARAMS, REGISTER_PARAMS, routeSchemas as schemas } from './schema
 export interface RestDependencies {
   config: Config;
   auth: AuthService;
+  sessions: SessionService;
 }
 
 /** A route answering an envelope, its code noted for the metrics. */
@@ -39,7 +42,7 @@ const handle = <T>(
   });
 
 /** The legacy routes, relative to /api: each reads its input, calls one service method, shapes the envelope. */
-export function restRoutes(app: FastifyInstance, { config, auth }: RestDependencies): void {
+export function restRoutes(app: FastifyInstance, { config, auth, sessions }: RestDependencies): void {
   const legacy = legacyPayloads(config.appTimezone);
 
   app.get(
@@ -79,7 +82,7 @@ export function restRoutes(app: FastifyInstance, { config, auth }: RestDependenc
     '/auth/logout',
     { schema: schemas.logout },
     handle(
-      (_params, client) => auth.logout(client),
+      (_params, client) => sessions.logout(client),
       () => success(null, '注销成功'),
     ),
   );
@@ -88,7 +91,7 @@ export function restRoutes(app: FastifyInstance, { config, auth }: RestDependenc
     '/auth/refresh',
     { schema: schemas.refresh },
     handle(
-      (_params, client) => auth.refresh(client),
+      (_params, client) => sessions.refresh(client),
       ({ token }) => success(legacy.token(token)),
     ),
   );
@@ -97,7 +100,7 @@ export function restRoutes(app: FastifyInstance, { config, auth }: RestDependenc
     '/auth/me',
     { schema: schemas.me },
     handle(
-      (_params, client) => auth.me(client),
+      (_params, client) => sessions.me(client),
       (user) => success(legacy.user(user)),
     ),
   );

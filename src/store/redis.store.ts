@@ -3,7 +3,7 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RedisNode } from '../config.js';
 import { limiterCounter } from './counter.js';
 import { redisFailure } from './redis-failure.js';
-import type { KeyValueStore } from './store.js';
+import type { FieldWrite, KeyValueStore } from './store.js';
 
 /** One server by URL, or a master found through Sentinel, or a Cluster: set one of the three. */
 export interface RedisOptions {
@@ -86,6 +86,45 @@ function clusterReady(cluster: Cluster): Promise<void> {
   });
 }
 
+/** One round trip: the marker key, then fields of the hash. */
+const READ_FIELDS = `
+local values = redis.call('HMGET', KEYS[2], unpack(ARGV))
+return { redis.call('GET', KEYS[1]), values }`;
+
+/**
+ * HSET (or HSETNX), then the hash's TTL extended, never shortened, to reach ARGV[3] (unix
+ * seconds; ARGV[5] is now): a hash holds entries of several lifetimes.
+ */
+const WRITE_FIELD = `
+local written = 1
+if ARGV[4] == '1' then written = redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+local needed = tonumber(ARGV[3]) - tonumber(ARGV[5])
+if redis.call('TTL', KEYS[1]) < needed then redis.call('EXPIRE', KEYS[1], needed) end
+return written`;
+
+/** Writes sent at once when many are restored; ioredis pipelines the commands of one tick. */
+const WRITE_BATCH = 1000;
+
+interface Scripts {
+  sgReadFields(marker: string, key: string, ...fields: string[]): Promise<[string | null, (string | null)[]]>;
+  sgWriteField(
+    key: string,
+    field: string,
+    value: string,
+    keepUntil: string,
+    ifAbsent: string,
+    now: string,
+  ): Promise<number>;
+}
+
+/** The store's Lua scripts, sent by SHA once loaded (ioredis' defineCommand). */
+function withScripts(redis: Redis | Cluster): Scripts {
+  redis.defineCommand('sgReadFields', { numberOfKeys: 2, lua: READ_FIELDS });
+  redis.defineCommand('sgWriteField', { numberOfKeys: 1, lua: WRITE_FIELD });
+  return redis as unknown as Scripts;
+}
+
 export async function createRedisStore(options: RedisOptions): Promise<KeyValueStore> {
   const redis = createRedisClient(options);
   // Reconnection is automatic and each failed command reports its own error; the first
@@ -102,6 +141,16 @@ export async function createRedisStore(options: RedisOptions): Promise<KeyValueS
     throw new Error(`cannot reach Redis: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
   const prefix = options.keyPrefix;
+  const scripts = withScripts(redis);
+  const writeArgs = ({ key, field, value, keepUntil }: FieldWrite, ifAbsent: boolean) =>
+    [
+      prefix + key,
+      field,
+      value,
+      String(keepUntil),
+      ifAbsent ? '1' : '0',
+      String(Math.floor(Date.now() / 1000)),
+    ] as const;
   const guard = async <T>(command: Promise<T>): Promise<T> => {
     try {
       return await command;
@@ -113,12 +162,31 @@ export async function createRedisStore(options: RedisOptions): Promise<KeyValueS
     kind: 'redis',
     get: (key) => guard(redis.get(prefix + key)),
     async set(key, value, ttlSeconds) {
-      await guard(redis.set(prefix + key, value, 'EX', ttlSeconds));
+      await guard(
+        ttlSeconds === undefined ? redis.set(prefix + key, value) : redis.set(prefix + key, value, 'EX', ttlSeconds),
+      );
     },
     async setIfAbsent(key, value, ttlSeconds) {
       return (await guard(redis.set(prefix + key, value, 'EX', ttlSeconds, 'NX'))) === 'OK';
     },
     take: (key) => guard(redis.getdel(prefix + key)),
+    async readFields(key, fields, marker) {
+      // A Cluster keeps the marker and the hash in different slots: two commands, sent together.
+      const [markerValue, values] =
+        redis instanceof Cluster
+          ? await guard(Promise.all([redis.get(prefix + marker), redis.hmget(prefix + key, ...fields)]))
+          : await guard(scripts.sgReadFields(prefix + marker, prefix + key, ...fields));
+      return { marker: markerValue, values };
+    },
+    async writeField(write, { ifAbsent = false } = {}) {
+      return (await guard(scripts.sgWriteField(...writeArgs(write, ifAbsent)))) === 1;
+    },
+    async writeFields(writes) {
+      for (let i = 0; i < writes.length; i += WRITE_BATCH) {
+        const batch = writes.slice(i, i + WRITE_BATCH);
+        await guard(Promise.all(batch.map((write) => scripts.sgWriteField(...writeArgs(write, false)))));
+      }
+    },
     counter({ name, limit, windowSeconds }) {
       const limiter = new RateLimiterRedis({
         storeClient: redis,

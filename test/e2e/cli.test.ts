@@ -43,14 +43,21 @@ describe('the storegate CLI on MariaDB', () => {
   it('migrate creates the schema, and a second run changes nothing', async () => {
     const first = await storegate(['migrate'], env);
     expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toMatch(/Applied: .*legacy_tables.*storegate_columns/);
+    expect(first.stdout).toMatch(/Applied: .*legacy_tables.*storegate_columns.*sessions_audit/);
     const second = await storegate(['migrate'], env);
     expect(second).toMatchObject({ code: 0 });
     expect(second.stdout).toMatch(/up to date/);
     const tables = await db.query<{ TABLE_NAME: string }>(
       'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1',
     );
-    expect(tables.map((t) => t.TABLE_NAME)).toEqual(['invitation_codes', 'storegate_migrations', 'users']);
+    expect(tables.map((t) => t.TABLE_NAME)).toEqual([
+      'auth_events',
+      'invitation_codes',
+      'password_reset_codes',
+      'sessions',
+      'storegate_migrations',
+      'users',
+    ]);
   });
 
   it('invitations create prints one code a line, or JSON, with the uses and expiry asked for', async () => {

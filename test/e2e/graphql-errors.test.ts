@@ -181,7 +181,7 @@ describe('GraphQL errors', () => {
 
     it('INVITATION_INVALID: unknown, revoked, expired or used up', async () => {
       const revoked = await newInvitationCode(gw.app);
-      await gw.app.services.invitations.revoke(revoked);
+      await gw.app.services.invitations.revoke(revoked, { userId: null });
       const expired = await newInvitationCode(gw.app);
       await gw.db.query('UPDATE invitation_codes SET valid_until = ? WHERE code = ?', ['2001-01-01 00:00:00', expired]);
       const usedUp = await newInvitationCode(gw.app);

@@ -7,7 +7,7 @@ describe('GraphQL flow on MariaDB and Redis', () => {
   const gw = useGateway();
 
   it('captcha → register → login → me → refresh → logout', async () => {
-    const [code] = await gw().app.services.invitations.create({ count: 1, uses: 1 });
+    const [code] = await gw().app.services.invitations.create({ count: 1, uses: 1 }, { userId: null });
     const captcha = await gql(gw().url, ops.captcha, { username: 'alice01' });
     expect(captcha.errors).toBeUndefined();
     expect(captcha.data!.requestCaptcha.imageDataUrl).toMatch(/^data:image\/png;base64,/);

@@ -36,10 +36,10 @@ describe('losing Redis', () => {
     await redis.stop();
     await expectFailingFastAndClosed(sessions, 'redis');
 
+    // It comes back empty (it persists nothing): the logouts are restored from the table.
     redis = await startRedisServer(redis.port);
     await expectServingAgain(sessions);
-    // This Redis persists nothing, so the logouts made before it was killed died with it: their
-    // tokens would be accepted again. Production Redis must persist (AOF) or fail over to a replica.
+    await expectRevocationsKept(sessions);
   });
 
   it('frozen with its connections open: fails fast and closed, and keeps every revocation', async () => {

@@ -69,7 +69,7 @@ export async function login(url: string, username: string, password = PASSWORD):
 
 /** Invitation codes made by the service directly, as the CLI does. */
 export async function newInvitationCode(app: FastifyInstance, uses = 1): Promise<string> {
-  const [invitation] = await app.services.invitations.create({ count: 1, uses });
+  const [invitation] = await app.services.invitations.create({ count: 1, uses }, { userId: null });
   return invitation!.code;
 }
 
@@ -98,7 +98,7 @@ export async function registerThroughServices(
   { password = PASSWORD, invitationCode }: { password?: string; invitationCode?: string } = {},
 ): Promise<string> {
   const { auth } = app.services;
-  const elsewhere = { ip: '192.0.2.1', url: 'http://fixture.example/api/auth/register' };
+  const elsewhere = { ip: '192.0.2.1', url: 'http://fixture.example/api/auth/register', userAgent: null };
   const { value: captcha } = await auth.requestCaptcha(elsewhere);
   const { value } = await auth.register(
     {

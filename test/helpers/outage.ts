@@ -139,12 +139,19 @@ export async function expectFailingFastAndClosed(
   for (const gw of new Set(sessions.map((s) => s.gateway))) await expectNotReady(gw, dependency);
 }
 
-/** Within RECOVERY_MS of the dependency's return, logins succeed again; then a newcomer's whole visit does. */
+/**
+ * Within RECOVERY_MS of the dependency's return, logins and the live tokens work again (a store
+ * that came back empty first has its revocations restored); then a newcomer's whole visit does.
+ */
 export async function expectServingAgain(sessions: Sessions[]): Promise<void> {
   for (const s of sessions) {
     await waitUntil(async () => (await s.transport.login(s.username, PASSWORD)).ok, {
       timeoutMs: RECOVERY_MS,
       what: `a login (${label(s)})`,
+    });
+    await waitUntil(async () => (await s.transport.me(s.live)).ok, {
+      timeoutMs: RECOVERY_MS,
+      what: `the live token (${label(s)})`,
     });
   }
   for (const s of sessions) expect(await newcomerVisit(s), label(s)).toEqual(NEWCOMER_SUCCEEDS);

@@ -58,7 +58,7 @@ export interface RegisteredUser {
 
 /** A fresh single-use invitation code. */
 export async function invitationCode(gw: Gateway, uses = 1): Promise<string> {
-  const [code] = await gw.app.services.invitations.create({ count: 1, uses });
+  const [code] = await gw.app.services.invitations.create({ count: 1, uses }, { userId: null });
   return code!.code;
 }
 

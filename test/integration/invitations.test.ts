@@ -27,7 +27,9 @@ describe('invitation codes', () => {
     const { app, db } = gateway();
     const before = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM invitation_codes');
     for (const expiresIn of ['99999999999y', 'soon', '-5d', '0s']) {
-      const failure = await app.services.invitations.create({ expiresIn }).catch((err: unknown) => err);
+      const failure = await app.services.invitations
+        .create({ expiresIn }, { userId: null })
+        .catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(AppError);
       expect((failure as AppError).details.fieldErrors).toEqual({ expiresIn: ['The expires in format is invalid.'] });
     }

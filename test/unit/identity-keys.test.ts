@@ -114,7 +114,12 @@ describe('identity keys', () => {
     for (const kind of ['ed25519', 'p256'] as const) {
       const pair = identityKeyPair(kind);
       const sign = identitySigner({ key: parseSigningKey(pair.privatePem), audience: 'a', issuer: 'i' });
-      const [header, payload, signature] = sign({ sub: '1', username: 'u', role: 'user' }).split('.');
+      const [header, payload, signature] = sign({
+        sub: '1',
+        username: 'u',
+        role: 'user',
+        sid: 'session000000001',
+      }).split('.');
       const input = Buffer.from(`${header}.${payload}`);
       const raw = Buffer.from(signature!, 'base64url');
       expect(raw).toHaveLength(64);
@@ -123,7 +128,7 @@ describe('identity keys', () => {
           ? verify(null, input, pair.publicPem, raw)
           : verify('sha256', input, { key: pair.publicPem, dsaEncoding: 'ieee-p1363' }, raw);
       expect(ok).toBe(true);
-      expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).not.toHaveProperty('sid');
+      expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).toMatchObject({ sid: 'session000000001' });
     }
   });
 

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TokenService, type TokenSettings } from '../../src/auth/token.service.js';
 import { AppError } from '../../src/errors.js';
-import { createMemoryStore } from '../../src/store/memory.store.js';
 import { claimsOf, LEGACY_PRV, mintToken, nowSeconds } from '../helpers/jwt.js';
 import { legacyFixture } from '../helpers/legacy-fixture.js';
 
@@ -11,9 +10,11 @@ const SECRET = 'unit-test-secret-0123456789-abcdefghij';
 const REFRESH_WINDOW_SECONDS = 20160 * 60;
 
 function tokenService(overrides: Partial<TokenSettings> = {}): TokenService {
-  const settings = { secret: SECRET, ttlMinutes: 60, refreshTtlMinutes: 20160, graceSeconds: 0, prv: LEGACY_PRV };
-  return new TokenService({ ...settings, ...overrides }, createMemoryStore());
+  const settings = { secret: SECRET, ttlMinutes: 60, refreshTtlMinutes: 20160, prv: LEGACY_PRV };
+  return new TokenService({ ...settings, ...overrides });
 }
+
+const user = (id: number, tokenVersion = 0) => ({ id, tokenVersion });
 
 async function failureOf(attempt: () => unknown): Promise<AppError> {
   try {
@@ -32,13 +33,17 @@ describe('issued tokens', () => {
 
   it("carry jwt-auth's claims, the model's prv and the token version, signed HS256", () => {
     const before = nowSeconds();
-    const { token, expiresIn } = tokens.issue(42, 3, 'http://gateway.test/graphql');
+    const session = tokens.newSession();
+    const { token, expiresIn } = tokens.issue(user(42, 3), 'http://gateway.test/graphql', session);
     const { header } = jwt.decode(token, { complete: true })!;
     const claims = claimsOf(token);
 
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
-    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'iss', 'jti', 'nbf', 'prv', 'sub', 'ver']);
+    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'iss', 'jti', 'nbf', 'prv', 'sid', 'sub', 'ver']);
     expect(claims).toMatchObject({ iss: 'http://gateway.test/graphql', sub: '42', ver: 3, prv: LEGACY_PRV });
+    expect(claims.sid).toBe(session.id);
+    expect(session.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(session.expiresAt).toBe(claims.iat! + REFRESH_WINDOW_SECONDS);
     expect(claims.jti).toMatch(/^[A-Za-z0-9]{16}$/);
     expect(claims.iat).toBeGreaterThanOrEqual(before);
     expect(claims.nbf).toBe(claims.iat);
@@ -51,19 +56,21 @@ describe('issued tokens', () => {
   });
 
   it('get a fresh jti each time', () => {
-    const jtis = new Set(Array.from({ length: 50 }, () => tokens.issue(1, 0, 'iss').claims.jti));
+    const jtis = new Set(
+      Array.from({ length: 50 }, () => tokens.issue(user(1), 'iss', tokens.newSession()).claims.jti),
+    );
     expect(jtis.size).toBe(50);
   });
 
   it('decode back to their claims', () => {
-    const issued = tokens.issue(7, 0, 'iss');
+    const issued = tokens.issue(user(7), 'iss', tokens.newSession());
     expect(tokens.decode(issued.token)).toEqual(issued.claims);
   });
 });
 
 describe('decoding rejects', () => {
   const tokens = tokenService();
-  const valid = () => tokens.issue(1, 0, 'iss').token;
+  const valid = () => tokens.issue(user(1), 'iss', tokens.newSession()).token;
   const withPayload = (token: string, change: Record<string, unknown>): string => {
     const [header, payload, signature] = token.split('.');
     const claims = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), ...change };
@@ -105,7 +112,11 @@ describe('refreshing', () => {
 
     const claims = tokens.decode(expired, { allowExpired: true });
     expect(tokens.canRefresh(claims)).toBe(true);
-    const renewed = tokens.issue(Number(claims.sub), claims.ver ?? 0, claims.iss, claims.iat).claims;
+    const renewed = tokens.issue(
+      user(Number(claims.sub), claims.ver ?? 0),
+      claims.iss,
+      tokens.sessionOf(claims),
+    ).claims;
     expect(renewed.iat).toBe(firstIat);
     expect(renewed.jti).not.toBe(claims.jti);
     expect(renewed.nbf).toBeGreaterThanOrEqual(nowSeconds() - 1);
@@ -135,37 +146,25 @@ describe('the legacy long-lived token', () => {
   });
 });
 
-describe('revocation', () => {
-  afterEach(() => {
-    vi.useRealTimers();
+describe('sessions of tokens', () => {
+  const tokens = tokenService();
+
+  it('a legacy token (no sid) belongs to a session derived from its jti, the same on every instance', () => {
+    const legacy = tokens.decode(mintToken(SECRET));
+    const other = tokens.decode(mintToken(SECRET));
+    const session = tokens.sessionOf(legacy);
+    expect(session.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(tokenService().sessionOf(legacy)).toEqual(session);
+    expect(tokens.sessionOf(other).id).not.toBe(session.id);
+    expect(tokenService({ secret: `${SECRET}-other` }).sessionOf(legacy).id).not.toBe(session.id);
+    expect(session.expiresAt).toBe(legacy.iat + REFRESH_WINDOW_SECONDS);
   });
 
-  it('logout revokes that token only', async () => {
-    const tokens = tokenService();
-    const [revoked, kept] = [tokens.issue(1, 0, 'iss').claims, tokens.issue(1, 0, 'iss').claims];
-    await tokens.revoke(revoked);
-    expect((await failureOf(() => tokens.assertNotRevoked(revoked))).kind).toBe('UNAUTHENTICATED');
-    await expect(tokens.assertNotRevoked(kept)).resolves.toBeUndefined();
-  });
-
-  it('a refresh revokes the token once: of 10 concurrent attempts one wins', async () => {
-    const tokens = tokenService();
-    const claims = tokens.issue(1, 0, 'iss').claims;
-    const wins = await Promise.all(Array.from({ length: 10 }, () => tokens.revokeForRefresh(claims)));
-    expect(wins.filter(Boolean)).toHaveLength(1);
-  });
-
-  it('the grace period lets a refreshed token through for its length, a logged-out one never', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const tokens = tokenService({ graceSeconds: 5 });
-    const [refreshed, loggedOut] = [tokens.issue(1, 0, 'iss').claims, tokens.issue(1, 0, 'iss').claims];
-    await tokens.revokeForRefresh(refreshed);
-    await tokens.revokeForRefresh(loggedOut);
-    await tokens.revoke(loggedOut);
-
-    await expect(tokens.assertNotRevoked(refreshed)).resolves.toBeUndefined();
-    await failureOf(() => tokens.assertNotRevoked(loggedOut));
-    vi.setSystemTime(Date.now() + 6000);
-    await failureOf(() => tokens.assertNotRevoked(refreshed));
+  it('never outlive their session: the last token of a chain expires with its refresh window', () => {
+    const ending = { id: 'endingsession0001', expiresAt: nowSeconds() + 600 };
+    const issued = tokens.issue(user(1), 'iss', ending);
+    expect(issued.claims.exp).toBe(ending.expiresAt);
+    expect(issued.expiresIn).toBeLessThanOrEqual(600);
+    expect(tokens.liveUntil(issued.claims)).toBe(ending.expiresAt);
   });
 });

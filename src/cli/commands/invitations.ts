@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import type { InvitationCode } from '../../db/entities/invitation-code.entity.js';
 import { integerOption } from '../options.js';
 import { isoOrNull, print } from '../print.js';
-import { withServices } from '../services.js';
+import { CLI_ACTOR, withServices } from '../services.js';
 
 function asJson(code: InvitationCode) {
   return {
@@ -36,7 +36,7 @@ export function invitationsCommand(program: Command, config: () => Config): void
     .option('--json', 'print a JSON array of objects')
     .action((opts: { count: number; uses: number; expiresIn?: string; json?: boolean }) =>
       withServices(config(), async ({ invitations }) => {
-        const codes = await invitations.create(opts);
+        const codes = await invitations.create(opts, CLI_ACTOR);
         print(codes, opts.json, asJson, (c) => c.code);
       }),
     );
@@ -53,7 +53,7 @@ export function invitationsCommand(program: Command, config: () => Config): void
     .argument('<CODE>')
     .action((code: string) =>
       withServices(config(), async ({ invitations }) => {
-        await invitations.revoke(code);
+        await invitations.revoke(code, CLI_ACTOR);
         console.log(`Revoked ${code}.`);
       }),
     );

@@ -85,6 +85,15 @@ export class UserRepository {
     await guarded(() => this.orm.em.fork().nativeUpdate(User, { id }, { password, updatedAt: new Date() }));
   }
 
+  /** A new password, and the token version moved on: every token issued so far stops working at once. */
+  async setPassword(id: number, password: string): Promise<void> {
+    await guarded(() =>
+      this.orm.em
+        .fork()
+        .nativeUpdate(User, { id }, { password, tokenVersion: raw('token_version + 1'), updatedAt: new Date() }),
+    );
+  }
+
   /** Moves the user's token version on, so every token issued so far stops working at once. */
   async bumpTokenVersion(id: number): Promise<void> {
     await guarded(() => this.orm.em.fork().nativeUpdate(User, { id }, { tokenVersion: raw('token_version + 1') }));

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { AuthService } from '../../auth/auth.service.js';
+import type { SessionService } from '../../sessions/session.service.js';
 import type { GraphqlContext } from '../context.js';
 import { AuthPayload } from '../types/auth-payload.type.js';
 import { CaptchaType } from '../types/captcha.type.js';
@@ -8,7 +9,10 @@ import { UserType } from '../types/user.type.js';
 
 @Resolver()
 export class AuthResolver {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionService,
+  ) {}
 
   @Mutation(() => CaptchaType, { description: 'A single-use image captcha, needed to register.' })
   async requestCaptcha(
@@ -38,15 +42,15 @@ export class AuthResolver {
     return AuthPayload.from((await this.auth.login({ ...input }, ctx.client)).value);
   }
 
-  @Mutation(() => Boolean, { description: 'Revokes the presented token.' })
+  @Mutation(() => Boolean, { description: 'Signs this session out: its tokens stop working.' })
   async logout(@Ctx() ctx: GraphqlContext): Promise<boolean> {
-    await this.auth.logout(ctx.client);
+    await this.sessions.logout(ctx.client);
     return true;
   }
 
-  @Mutation(() => Boolean, { description: 'Revokes every token of the current user.' })
+  @Mutation(() => Boolean, { description: 'Signs out every session and revokes every token of the current user.' })
   async logoutAll(@Ctx() ctx: GraphqlContext): Promise<boolean> {
-    await this.auth.logoutAll(ctx.client);
+    await this.sessions.logoutAll(ctx.client);
     return true;
   }
 
@@ -54,11 +58,11 @@ export class AuthResolver {
     description: 'Trades the presented token (even expired, within the refresh window) for a new one.',
   })
   async refresh(@Ctx() ctx: GraphqlContext) {
-    return AuthPayload.from((await this.auth.refresh(ctx.client)).value);
+    return AuthPayload.from((await this.sessions.refresh(ctx.client)).value);
   }
 
   @Query(() => UserType, { description: 'The user of the presented token.' })
   async me(@Ctx() ctx: GraphqlContext): Promise<UserType> {
-    return UserType.from((await this.auth.me(ctx.client)).value);
+    return UserType.from((await this.sessions.me(ctx.client)).value);
   }
 }

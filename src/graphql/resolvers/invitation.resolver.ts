@@ -1,7 +1,7 @@
 import { Arg, Authorized, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { Actor } from '../../audit/audit-log.js';
 import type { InvitationService } from '../../auth/invitation.service.js';
-import type { UserRecord } from '../../db/entities/user.entity.js';
-import { CurrentUser } from '../auth-checker.js';
+import { CurrentActor } from '../auth-checker.js';
 import { InvitationCodeType } from '../types/invitation-code.type.js';
 
 @Resolver()
@@ -11,19 +11,19 @@ export class InvitationResolver {
 
   @Mutation(() => [InvitationCodeType], { description: 'Admin only.' })
   async createInvitationCodes(
-    @CurrentUser() admin: UserRecord,
+    @CurrentActor() admin: Actor,
     @Arg('count', () => Int, { defaultValue: 1 }) count: number,
     @Arg('uses', () => Int, { defaultValue: 1, description: 'Registrations each code admits.' }) uses: number,
     @Arg('expiresIn', () => String, { nullable: true, description: 'A duration such as `7d`; none: never.' })
     expiresIn?: string,
   ): Promise<InvitationCodeType[]> {
-    const codes = await this.invitations.create({ count, uses, expiresIn, creatorId: admin.id });
+    const codes = await this.invitations.create({ count, uses, expiresIn }, admin);
     return codes.map((c) => InvitationCodeType.from(c));
   }
 
   @Mutation(() => Boolean, { description: 'Admin only. Disables the code.' })
-  async revokeInvitationCode(@Arg('code', () => String) code: string): Promise<boolean> {
-    await this.invitations.revoke(code);
+  async revokeInvitationCode(@CurrentActor() admin: Actor, @Arg('code', () => String) code: string): Promise<boolean> {
+    await this.invitations.revoke(code, admin);
     return true;
   }
 

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
-import type { SignedIn } from '../../auth/auth.service.js';
+import type { SignedIn } from '../../sessions/session.service.js';
 import { UserType } from './user.type.js';
 
 @ObjectType('AuthPayload')

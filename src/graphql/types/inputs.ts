@@ -32,3 +32,30 @@ export class LoginInput {
   @Field(() => String)
   password!: string;
 }
+
+@InputType()
+export class ChangePasswordInput {
+  @Field(() => String)
+  currentPassword!: string;
+
+  @Field(() => String)
+  newPassword!: string;
+
+  @Field(() => String)
+  newPasswordConfirmation!: string;
+}
+
+@InputType()
+export class ResetPasswordInput {
+  @Field(() => String)
+  username!: string;
+
+  @Field(() => String, { description: 'The one-time code the store’s staff gave you.' })
+  code!: string;
+
+  @Field(() => String)
+  newPassword!: string;
+
+  @Field(() => String)
+  newPasswordConfirmation!: string;
+}

@@ -1,0 +1,146 @@
+import { type MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { type RevocationReason, Session } from '../entities/session.entity.js';
+import { guarded } from '../outage.js';
+
+/** Where a request came from, cut to the columns' sizes. */
+export interface Origin {
+  ip: string;
+  userAgent: string | null;
+}
+
+export interface NewSession {
+  id: string;
+  userId: number;
+  expiresAt: Date;
+  currentJti: string;
+  /** A legacy token's first refresh opens its session: the token it traded. */
+  previousJti?: string;
+  revokedReason?: RevocationReason;
+}
+
+/** A revoked session, as the shared store needs it restored. */
+export interface RevokedSession {
+  id: string;
+  expiresAt: Date;
+}
+
+export interface Rotation {
+  sessionId: string;
+  userId: number;
+  fromJti: string;
+  toJti: string;
+}
+
+/** The `sessions` table. */
+export class SessionRepository {
+  constructor(private readonly orm: MikroORM) {}
+
+  /** Inserts a session; false when one with the id exists already (opened or revoked by a racing request). */
+  insert(session: NewSession, origin: Origin): Promise<boolean> {
+    return guarded(async () => {
+      const em = this.orm.em.fork();
+      const now = new Date();
+      const { revokedReason, previousJti, ...fields } = session;
+      em.create(Session, {
+        ...fields,
+        createdAt: now,
+        lastUsedAt: now,
+        ip: origin.ip,
+        userAgent: origin.userAgent,
+        lastIp: origin.ip,
+        lastUserAgent: origin.userAgent,
+        previousJti: previousJti ?? null,
+        rotatedAt: previousJti ? now : null,
+        revokedAt: revokedReason ? now : null,
+        revokedReason: revokedReason ?? null,
+      });
+      try {
+        await em.flush();
+        return true;
+      } catch (err) {
+        if (err instanceof UniqueConstraintViolationException) return false;
+        throw err;
+      }
+    });
+  }
+
+  find(id: string): Promise<Session | null> {
+    return guarded(() => this.orm.em.fork().findOne(Session, { id }));
+  }
+
+  /**
+   * Trades the session's current token for the next one in a single conditional update: of
+   * concurrent refreshes of one token exactly one sees its token still current and wins.
+   */
+  rotate({ sessionId, userId, fromJti, toJti }: Rotation, origin: Origin): Promise<boolean> {
+    return guarded(async () => {
+      const now = new Date();
+      const changed = await this.orm.em.fork().nativeUpdate(
+        Session,
+        { id: sessionId, userId, currentJti: fromJti, revokedAt: null, expiresAt: { $gt: now } },
+        {
+          currentJti: toJti,
+          previousJti: fromJti,
+          rotatedAt: now,
+          lastUsedAt: now,
+          lastIp: origin.ip,
+          lastUserAgent: origin.userAgent,
+        },
+      );
+      return changed === 1;
+    });
+  }
+
+  /** Marks a live session revoked; false when it was revoked already (or never existed). */
+  revoke(id: string, reason: RevocationReason): Promise<boolean> {
+    return guarded(async () => {
+      const changed = await this.orm.em
+        .fork()
+        .nativeUpdate(Session, { id, revokedAt: null }, { revokedAt: new Date(), revokedReason: reason });
+      return changed === 1;
+    });
+  }
+
+  /** Revokes the user's live sessions (but one, when `except` is given): those it revoked. */
+  revokeAllOf(userId: number, reason: RevocationReason, except?: string): Promise<RevokedSession[]> {
+    return guarded(async () => {
+      const em = this.orm.em.fork();
+      const live = await em.find(
+        Session,
+        { userId, revokedAt: null, expiresAt: { $gt: new Date() }, ...(except && { id: { $ne: except } }) },
+        { fields: ['id', 'expiresAt'] },
+      );
+      if (live.length === 0) return [];
+      const ids = live.map((session) => session.id);
+      await em.nativeUpdate(
+        Session,
+        { id: { $in: ids }, revokedAt: null },
+        { revokedAt: new Date(), revokedReason: reason },
+      );
+      return live.map(({ id, expiresAt }) => ({ id, expiresAt }));
+    });
+  }
+
+  /** The user's sessions that can still be used, newest first. */
+  listLive(userId: number): Promise<Session[]> {
+    return guarded(() =>
+      this.orm.em
+        .fork()
+        .find(Session, { userId, revokedAt: null, expiresAt: { $gt: new Date() } }, { orderBy: { createdAt: 'desc' } }),
+    );
+  }
+
+  /** Revoked sessions that could still be used but for their revocation, in pages (keyset on id). */
+  revokedUnexpired(afterId: string, limit: number): Promise<RevokedSession[]> {
+    return guarded(async () => {
+      const rows = await this.orm.em
+        .fork()
+        .find(
+          Session,
+          { revokedAt: { $ne: null }, expiresAt: { $gt: new Date() }, id: { $gt: afterId } },
+          { fields: ['id', 'expiresAt'], orderBy: { id: 'asc' }, limit },
+        );
+      return rows.map(({ id, expiresAt }) => ({ id, expiresAt }));
+    });
+  }
+}
