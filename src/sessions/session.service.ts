@@ -70,8 +70,12 @@ export class SessionService {
     return { user, token };
   }
 
-  /** The user behind a valid token of a live session, unrevoked, at the user's current token version. */
-  async authenticate(client: ClientContext): Promise<Limited<Authenticated>> {
+  /**
+   * The user behind a valid token of a live session, unrevoked, at the user's current token
+   * version. `tradedToo`: a token a refresh already traded still counts (a logout from a tab
+   * that missed the refresh must end the session all the same).
+   */
+  async authenticate(client: ClientContext, { tradedToo = false } = {}): Promise<Limited<Authenticated>> {
     return this.throttled(client, async () => {
       const claims = this.deps.tokens.decode(this.presentedToken(client));
       const session = this.deps.tokens.sessionOf(claims);
@@ -79,7 +83,9 @@ export class SessionService {
         this.subjectOf(claims),
         this.deps.revocations.check(this.revocable(claims, session)),
       ]);
-      if (revocation.sessionRevoked || !this.withinGrace(revocation)) throw new AppError('UNAUTHENTICATED');
+      if (revocation.sessionRevoked || !(tradedToo || this.withinGrace(revocation))) {
+        throw new AppError('UNAUTHENTICATED');
+      }
       return { user, claims, session };
     });
   }
@@ -89,9 +95,12 @@ export class SessionService {
     return { value: value.user, rateLimit };
   }
 
-  /** Revokes the presented token's session, so no token of it, a refresh's racing one included, works again. */
+  /**
+   * Revokes the presented token's session, so no token of it works again: not one a refresh
+   * racing the logout issued, nor one issued for the token before it (which still logs out).
+   */
   async logout(client: ClientContext): Promise<Limited<void>> {
-    const { value: caller, rateLimit } = await this.authenticate(client);
+    const { value: caller, rateLimit } = await this.authenticate(client, { tradedToo: true });
     return limited(rateLimit, async () => {
       await this.end(caller, 'logout', client);
       this.record('logout', caller, client);

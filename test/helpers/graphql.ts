@@ -40,4 +40,12 @@ export const ops = {
     'mutation ($count: Int! = 1, $uses: Int! = 1, $expiresIn: String) { createInvitationCodes(count: $count, uses: $uses, expiresIn: $expiresIn) { id code status usageLimit usageTimes validUntil creatorId createdAt } }',
   invitationCodes: '{ invitationCodes { id code status usageLimit usageTimes validUntil creatorId createdAt } }',
   revokeInvitationCode: 'mutation ($code: String!) { revokeInvitationCode(code: $code) }',
+  sessions: '{ sessions { id current createdAt lastUsedAt expiresAt ip userAgent } }',
+  revokeSession: 'mutation ($id: ID!) { revokeSession(id: $id) }',
+  revokeOtherSessions: 'mutation { revokeOtherSessions }',
+  changePassword:
+    'mutation ($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken expiresIn user { id } } }',
+  resetPassword: 'mutation ($input: ResetPasswordInput!) { resetPassword(input: $input) }',
+  myActivity:
+    'query ($first: Int) { myActivity(first: $first) { id at type userId username sessionId ip userAgent detail } }',
 };

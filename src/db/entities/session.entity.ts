@@ -25,10 +25,10 @@ export class Session {
   @Property({ type: new BigIntType('number'), unsigned: true })
   userId!: number;
 
-  @Property({ type: 'datetime' })
+  @Property({ type: 'datetime', length: 3 })
   createdAt!: Date;
 
-  @Property({ type: 'datetime' })
+  @Property({ type: 'datetime', length: 3 })
   lastUsedAt!: Date;
 
   @Property({ type: 'datetime' })

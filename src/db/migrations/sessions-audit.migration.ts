@@ -8,7 +8,7 @@ export class SessionsAuditMigration extends Migration {
   override up(): void {
     this.addSql(
       'CREATE TABLE IF NOT EXISTS sessions (id VARCHAR(22) NOT NULL PRIMARY KEY, user_id BIGINT UNSIGNED NOT NULL, ' +
-        'created_at DATETIME NOT NULL, last_used_at DATETIME NOT NULL, expires_at DATETIME NOT NULL, ' +
+        'created_at DATETIME(3) NOT NULL, last_used_at DATETIME(3) NOT NULL, expires_at DATETIME NOT NULL, ' +
         'ip VARCHAR(45) NOT NULL, user_agent VARCHAR(255) NULL, last_ip VARCHAR(45) NOT NULL, ' +
         'last_user_agent VARCHAR(255) NULL, current_jti VARCHAR(32) NOT NULL, previous_jti VARCHAR(32) NULL, ' +
         'rotated_at DATETIME NULL, revoked_at DATETIME NULL, revoked_reason VARCHAR(32) NULL, ' +
