@@ -95,9 +95,7 @@ describe('sessions', () => {
     const [keeper, target] = await signedInOn(gateway(), 'session07', ['A/1', 'B/1']);
     const id = claimsOf(target!).sid;
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        gql((i % 2 ? sibling() : gateway()).url, ops.revokeSession, { id }, keeper),
-      ),
+      Array.from({ length: 10 }, (_, i) => gql((i % 2 ? sibling() : gateway()).url, ops.revokeSession, { id }, keeper)),
     );
     expect(answers.filter((a) => a.data?.revokeSession === true)).toHaveLength(1);
     for (const answer of answers.filter((a) => a.errors)) expectGraphqlError(answer, 'NOT_FOUND', 40004);

@@ -68,9 +68,10 @@ describe('sessions under races, on two instances', () => {
     expect(winners).toHaveLength(1);
     for (const answer of answers.filter((a) => a.errors)) expect(errorOf(answer)?.code).toBe('UNAUTHENTICATED');
     for (const gw of both()) expect(await works(gw, winners[0]!)).toBe(true);
-    const [row] = await first().db.query<{ revoked_at: string | null }>('SELECT revoked_at FROM sessions WHERE id = ?', [
-      claimsOf(token).sid,
-    ]);
+    const [row] = await first().db.query<{ revoked_at: string | null }>(
+      'SELECT revoked_at FROM sessions WHERE id = ?',
+      [claimsOf(token).sid],
+    );
     expect(row!.revoked_at).toBeNull();
   });
 
@@ -96,9 +97,10 @@ describe('sessions under races, on two instances', () => {
       expect(errorOf(await gql(gw.url, ops.refresh, {}, thiefs))?.code).toBe('UNAUTHENTICATED');
     }
     const sid = claimsOf(victims).sid;
-    const [row] = await first().db.query<{ revoked_reason: string }>('SELECT revoked_reason FROM sessions WHERE id = ?', [
-      sid,
-    ]);
+    const [row] = await first().db.query<{ revoked_reason: string }>(
+      'SELECT revoked_reason FROM sessions WHERE id = ?',
+      [sid],
+    );
     expect(row!.revoked_reason).toBe('refresh_reuse');
     await first().app.services.audit.flush();
     const events = await first().db.query<{ type: string; session_id: string; user_id: number }>(
