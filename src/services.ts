@@ -1,3 +1,4 @@
+import { UserAdminService } from './admin/user-admin.service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { AdminService } from './auth/admin.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -28,6 +29,7 @@ export interface Services {
   readonly passwords: PasswordService;
   readonly invitations: InvitationService;
   readonly admin: AdminService;
+  readonly userAdmin: UserAdminService;
   /** Flushes the audit log, closes the worker pools, the store and the database. */
   close(): Promise<void>;
 }
@@ -65,6 +67,16 @@ export async function openServices(config: Config, options: ServiceOptions = {})
     settings: config.sessions,
   });
   const { minLength } = config.passwords;
+  const passwords = new PasswordService({
+    users: database.users,
+    resetCodes: database.resetCodes,
+    hasher,
+    sessions,
+    throttle,
+    audit,
+    passwordMinLength: minLength,
+    resetTtlSeconds: config.passwords.resetTtlSeconds,
+  });
   return {
     database,
     store,
@@ -81,18 +93,16 @@ export async function openServices(config: Config, options: ServiceOptions = {})
       audit,
       passwordMinLength: minLength,
     }),
-    passwords: new PasswordService({
-      users: database.users,
-      resetCodes: database.resetCodes,
-      hasher,
-      sessions,
-      throttle,
-      audit,
-      passwordMinLength: minLength,
-      resetTtlSeconds: config.passwords.resetTtlSeconds,
-    }),
+    passwords,
     invitations: new InvitationService(database.invitations, audit),
     admin: new AdminService(database.users, hasher, minLength),
+    userAdmin: new UserAdminService({
+      users: database.users,
+      sessionRows: database.sessions,
+      sessions,
+      passwords,
+      audit,
+    }),
     async close() {
       await audit.close();
       await Promise.allSettled([hasher.close(), drawer.close(), store.close(), database.close()]);

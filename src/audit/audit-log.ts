@@ -23,13 +23,16 @@ export interface Actor {
   client?: { ip: string; userAgent: string | null };
 }
 
-/** The event context of an actor's operation, the actor named in the detail. */
-export function actorContext(actor: Actor, detail: Record<string, unknown> = {}): EventContext {
+/**
+ * The event context of an actor's operation: about `subjectId` when it concerns a user (their
+ * audit trail and activity show it), else about the actor; the actor named in the detail.
+ */
+export function actorContext(actor: Actor, detail: Record<string, unknown> = {}, subjectId?: number): EventContext {
   return {
-    userId: actor.userId,
+    userId: subjectId ?? actor.userId,
     ip: actor.client?.ip ?? null,
     userAgent: actor.client?.userAgent ?? null,
-    detail: { ...detail, actor: actor.client ? 'admin' : 'cli' },
+    detail: { ...detail, actor: actor.client ? 'admin' : 'cli', ...(subjectId !== undefined && { by: actor.userId }) },
   };
 }
 

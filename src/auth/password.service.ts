@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditLog } from '../audit/audit-log.js';
+import { type Actor, type AuditLog, actorContext } from '../audit/audit-log.js';
 import type { ResetCodeRepository } from '../db/repositories/reset-code.repository.js';
 import type { UserRepository } from '../db/repositories/user.repository.js';
 import { AppError } from '../errors.js';
@@ -77,16 +77,15 @@ export class PasswordService {
   }
 
   /** Issues a one-time reset code for a user, voiding the one before; the caller shows it once. */
-  async issueReset(userId: number, issuedBy: { userId: number | null; client?: ClientContext }): Promise<ResetCode> {
+  async issueReset(userId: number, issuedBy: Actor): Promise<ResetCode> {
     const groups = Array.from({ length: CODE_GROUPS }, () => randomString(CODE_ALPHABET, CODE_GROUP_LENGTH));
     const code = groups.join('-');
     const expiresAt = new Date(Date.now() + this.deps.resetTtlSeconds * 1000);
     await this.deps.resetCodes.replace(userId, codeHash(code), expiresAt);
-    this.deps.audit.record('password_reset_issued', {
-      userId: issuedBy.userId,
-      ...(issuedBy.client && originOf(issuedBy.client)),
-      detail: { forUser: userId, expiresAt: expiresAt.toISOString() },
-    });
+    this.deps.audit.record(
+      'password_reset_issued',
+      actorContext(issuedBy, { expiresAt: expiresAt.toISOString() }, userId),
+    );
     return { code, expiresAt };
   }
 

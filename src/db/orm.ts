@@ -14,6 +14,7 @@ import { User } from './entities/user.entity.js';
 import { LegacyTablesMigration } from './migrations/legacy-tables.migration.js';
 import { SessionsAuditMigration } from './migrations/sessions-audit.migration.js';
 import { StoregateColumnsMigration } from './migrations/storegate-columns.migration.js';
+import { UserAdminIndexesMigration } from './migrations/user-admin-indexes.migration.js';
 import { queryTimeout } from './query-timeout.js';
 import { withSessionTimeZone } from './session-time-zone.js';
 
@@ -23,6 +24,7 @@ export const migrations = [
   { name: '20261124000000_legacy_tables', class: LegacyTablesMigration },
   { name: '20261124000100_storegate_columns', class: StoregateColumnsMigration },
   { name: '20261201000000_sessions_audit', class: SessionsAuditMigration },
+  { name: '20261202000000_user_admin_indexes', class: UserAdminIndexesMigration },
 ];
 
 /**

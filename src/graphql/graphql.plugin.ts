@@ -18,11 +18,12 @@ import { AccountResolver } from './resolvers/account.resolver.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { InvitationResolver } from './resolvers/invitation.resolver.js';
 import { SessionResolver } from './resolvers/session.resolver.js';
+import { UserAdminResolver } from './resolvers/user-admin.resolver.js';
 import { createSchema, type ResolverClass } from './schema.js';
 
 export interface GraphqlDependencies {
   config: Config;
-  services: Pick<Services, 'auth' | 'sessions' | 'passwords' | 'invitations' | 'audit'>;
+  services: Pick<Services, 'auth' | 'sessions' | 'passwords' | 'invitations' | 'userAdmin' | 'audit'>;
   /** More Apollo plugins (metrics). */
   plugins?: ApolloServerPlugin<GraphqlContext>[];
 }
@@ -53,6 +54,7 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
       [SessionResolver, new SessionResolver(services.sessions)],
       [AccountResolver, new AccountResolver(services.passwords, services.audit)],
       [InvitationResolver, new InvitationResolver(services.invitations)],
+      [UserAdminResolver, new UserAdminResolver(services.userAdmin)],
     ]),
   );
   const armor = new ApolloArmor({

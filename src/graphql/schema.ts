@@ -6,8 +6,16 @@ import { AuthResolver } from './resolvers/auth.resolver.js';
 import { InvitationResolver } from './resolvers/invitation.resolver.js';
 import { MetaResolver } from './resolvers/meta.resolver.js';
 import { SessionResolver } from './resolvers/session.resolver.js';
+import { UserAdminResolver } from './resolvers/user-admin.resolver.js';
 
-export const resolvers = [AuthResolver, SessionResolver, AccountResolver, InvitationResolver, MetaResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  SessionResolver,
+  AccountResolver,
+  InvitationResolver,
+  UserAdminResolver,
+  MetaResolver,
+] as const;
 
 /** The resolvers' constructor arguments, by resolver class. */
 export type ResolverClass = abstract new (...args: never[]) => object;

@@ -48,4 +48,14 @@ export const ops = {
   resetPassword: 'mutation ($input: ResetPasswordInput!) { resetPassword(input: $input) }',
   myActivity:
     'query ($first: Int) { myActivity(first: $first) { id at type userId username sessionId ip userAgent detail } }',
+  users:
+    'query ($search: String, $status: Int, $role: String, $first: Int, $after: String) { users(search: $search, status: $status, role: $role, first: $first, after: $after) { edges { cursor node { id username name status role createdAt sessionCount lastSignInAt } } pageInfo { hasNextPage endCursor } } }',
+  user: 'query ($id: ID!) { user(id: $id) { id username name status role createdAt sessionCount lastSignInAt } }',
+  setUserStatus:
+    'mutation ($id: ID!, $status: Int!) { setUserStatus(id: $id, status: $status) { id status sessionCount } }',
+  setUserRole: 'mutation ($id: ID!, $role: String!) { setUserRole(id: $id, role: $role) { id role } }',
+  revokeUserSessions: 'mutation ($id: ID!) { revokeUserSessions(id: $id) }',
+  issuePasswordReset: 'mutation ($userId: ID!) { issuePasswordReset(userId: $userId) { code expiresAt } }',
+  auditEvents:
+    'query ($userId: ID, $type: String, $since: DateTimeISO, $first: Int, $after: String) { auditEvents(userId: $userId, type: $type, since: $since, first: $first, after: $after) { edges { cursor node { id at type userId username sessionId ip userAgent detail } } pageInfo { hasNextPage endCursor } } }',
 };

@@ -1,4 +1,5 @@
 import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { ParsedJsonType } from './parsed-json.type.js';
 
 export const AUTH_EVENT_TYPES = [
   'registered',
@@ -50,6 +51,6 @@ export class AuthEvent {
   @Property({ type: 'string', length: 255, nullable: true })
   userAgent: string | null = null;
 
-  @Property({ type: 'json', nullable: true })
+  @Property({ type: ParsedJsonType, nullable: true })
   detail: Record<string, unknown> | null = null;
 }

@@ -1,4 +1,4 @@
-import { BigIntType, Entity, Enum, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Enum, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
 export enum UserStatus {
   Enabled = 1,
@@ -10,6 +10,9 @@ export type Role = 'user' | 'admin';
 
 /** The legacy `users` table plus storegate's `token_version` and `role`. */
 @Entity({ tableName: 'users' })
+@Index({ name: 'users_name_index', properties: ['name'] })
+@Index({ name: 'users_status_index', properties: ['status'] })
+@Index({ name: 'users_role_index', properties: ['role'] })
 export class User {
   [OptionalProps]?:
     | 'email'

@@ -1,4 +1,5 @@
-import { type MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { type MikroORM, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { type RevocationReason, Session } from '../entities/session.entity.js';
 import { guarded } from '../outage.js';
 
@@ -30,6 +31,18 @@ export interface Rotation {
   fromJti: string;
   toJti: string;
 }
+
+/** What an admin sees of a user's sessions. */
+export interface SessionStats {
+  /** Sessions that can still be used. */
+  live: number;
+  /** The newest sign-in, revoked or not; null when the user never signed in through storegate. */
+  lastSignInAt: Date | null;
+}
+
+/** A DATETIME as the driver answers an aggregate of one: a Date (MySQL), a number or a string (SQLite). */
+const dateOfAggregate = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : value instanceof Date ? value : new Date(value as string | number);
 
 /** The `sessions` table. */
 export class SessionRepository {
@@ -118,6 +131,29 @@ export class SessionRepository {
         { revokedAt: new Date(), revokedReason: reason },
       );
       return live.map(({ id, expiresAt }) => ({ id, expiresAt }));
+    });
+  }
+
+  /** Live session counts and last sign-ins of some users, in one grouped query over the user index. */
+  statsOf(userIds: readonly number[]): Promise<ReadonlyMap<number, SessionStats>> {
+    return guarded(async () => {
+      if (userIds.length === 0) return new Map();
+      const em = this.orm.em.fork() as SqlEntityManager;
+      const ofUsers = { userId: { $in: [...userIds] } };
+      const perUser = (aggregate: string, where: object) =>
+        em
+          .createQueryBuilder(Session)
+          .select(['userId', raw(`${aggregate} as value`)])
+          .where(where)
+          .groupBy('userId')
+          .execute<{ userId: number | string; value: unknown }[]>('all');
+      const [live, last] = await Promise.all([
+        perUser('count(*)', { ...ofUsers, revokedAt: null, expiresAt: { $gt: new Date() } }),
+        perUser('max(created_at)', ofUsers),
+      ]);
+      const liveOf = new Map(live.map((row) => [Number(row.userId), Number(row.value)]));
+      const lastOf = new Map(last.map((row) => [Number(row.userId), dateOfAggregate(row.value)]));
+      return new Map(userIds.map((id) => [id, { live: liveOf.get(id) ?? 0, lastSignInAt: lastOf.get(id) ?? null }]));
     });
   }
 

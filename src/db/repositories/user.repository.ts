@@ -1,6 +1,13 @@
-import { type EntityManager, type MikroORM, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import {
+  DeadlockException,
+  type EntityManager,
+  LockMode,
+  type MikroORM,
+  raw,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
 import { AppError } from '../../errors.js';
-import { type Role, User, type UserRecord } from '../entities/user.entity.js';
+import { type Role, User, type UserRecord, UserStatus } from '../entities/user.entity.js';
 import { guarded } from '../outage.js';
 import { InvitationRepository } from './invitation.repository.js';
 
@@ -10,6 +17,38 @@ export interface NewUser {
   /** The bcrypt hash. */
   password: string;
 }
+
+export interface UserFilter {
+  /** A prefix of the username or of the name, as typed (no wildcards). */
+  search?: string;
+  status?: UserStatus;
+  role?: Role;
+}
+
+export interface AccountChange {
+  status?: UserStatus;
+  role?: Role;
+}
+
+/** What changing an account did: the user before and after, or why nothing changed. */
+export type AccountChangeOutcome = { before: UserRecord; after: UserRecord } | 'not_found' | 'last_admin';
+
+/**
+ * `column LIKE 'prefix%'` with the prefix's own `%`, `_` and `!` matching themselves: `!` is the
+ * escape character on MySQL and SQLite alike (a backslash is one on MySQL only).
+ */
+const startsWith = (column: 'name' | 'username', prefix: string) => ({
+  [raw((alias: string) => `${alias}.${column} like ? escape '!'`, [`${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`])]:
+    [],
+});
+
+/** Admins who stay admins: enabled, with the role. */
+const activeAdmins = { role: 'admin' as Role, status: UserStatus.Enabled };
+const removesAnAdmin = (user: UserRecord, change: AccountChange): boolean =>
+  user.role === 'admin' &&
+  user.status === UserStatus.Enabled &&
+  (change.role === 'user' || (change.status !== undefined && change.status !== UserStatus.Enabled));
+const DEADLOCK_RETRIES = 3;
 
 /** Reads the user of a token by id: the hottest query there is, so each database has its own way. */
 export interface UserRecordReader {
@@ -69,6 +108,43 @@ export class UserRepository {
     return this.insert(async (em) => em.create(User, { ...user, invitationCode: '', role: 'admin' }));
   }
 
+  /** The account of a username (letter case aside). */
+  findByUsername(username: string): Promise<UserRecord | null> {
+    return guarded(() => this.orm.em.fork().findOne(User, byUsername(username)));
+  }
+
+  /**
+   * A page of users in id order after `afterId`. A search is a prefix of the username or of
+   * the name, each served by its index: the union of two bounded index range scans, never the
+   * whole table, whatever the prefix holds (its `%` and `_` match themselves).
+   */
+  page({ search, status, role }: UserFilter, afterId: number, limit: number): Promise<UserRecord[]> {
+    return guarded(async () => {
+      const em = this.orm.em.fork();
+      const where = { id: { $gt: afterId }, ...(status !== undefined && { status }), ...(role && { role }) };
+      const options = { orderBy: { id: 'asc' as const }, limit };
+      if (search === undefined) return em.find(User, where, options);
+      const [byName, byUser] = await Promise.all([
+        em.find(User, { ...where, ...startsWith('name', search) }, options),
+        em.find(User, { ...where, ...startsWith('username', search) }, options),
+      ]);
+      const merged = new Map([...byName, ...byUser].map((user) => [user.id, user]));
+      return [...merged.values()].sort((a, b) => a.id - b.id).slice(0, limit);
+    });
+  }
+
+  /**
+   * Changes an account's status or role in one transaction. A change that would leave no
+   * enabled admin is refused: the other admins' rows are locked first, so two admins demoting
+   * each other at once cannot both succeed. Leaving the enabled state moves the token version
+   * on, so every token of the user stops at once, legacy ones included.
+   */
+  changeAccount(id: number, change: AccountChange): Promise<AccountChangeOutcome> {
+    return guarded(() =>
+      this.withDeadlockRetry(() => this.orm.em.fork().transactional((em) => applyChange(em, id, change))),
+    );
+  }
+
   /** Gives a user a role; null when no user has the name. */
   setRoleByUsername(username: string, role: Role): Promise<UserRecord | null> {
     return guarded(async () => {
@@ -112,6 +188,17 @@ export class UserRepository {
     });
   }
 
+  /** InnoDB breaks a lock cycle by failing one transaction; run again, it sees the other's outcome. */
+  private async withDeadlockRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (!(err instanceof DeadlockException) || attempt >= DEADLOCK_RETRIES) throw err;
+      }
+    }
+  }
+
   private insert(build: (em: EntityManager) => Promise<User>): Promise<UserRecord> {
     return guarded(async () => {
       try {
@@ -122,4 +209,26 @@ export class UserRepository {
       }
     });
   }
+}
+
+async function applyChange(em: EntityManager, id: number, change: AccountChange): Promise<AccountChangeOutcome> {
+  const user = await em.findOne(User, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!user) return 'not_found';
+  const before: UserRecord = { ...user };
+  if (removesAnAdmin(user, change)) {
+    const others = await em.find(
+      User,
+      { ...activeAdmins, id: { $ne: id } },
+      { fields: ['id'], orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (others.length === 0) return 'last_admin';
+  }
+  const leavesEnabled =
+    change.status !== undefined && change.status !== UserStatus.Enabled && user.status === UserStatus.Enabled;
+  if (change.status !== undefined) user.status = change.status;
+  if (change.role) user.role = change.role;
+  if (leavesEnabled) user.tokenVersion += 1;
+  user.updatedAt = new Date();
+  await em.flush();
+  return { before, after: { ...user } };
 }
