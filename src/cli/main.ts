@@ -4,8 +4,10 @@ import { type Config, loadConfig } from '../config.js';
 import { loadEnvFile } from '../env-file.js';
 import { describeFailure } from '../failure-message.js';
 import { adminCommand } from './commands/admin.js';
+import { auditCommand } from './commands/audit.js';
 import { invitationsCommand } from './commands/invitations.js';
 import { migrateCommand } from './commands/migrate.js';
+import { usersCommand } from './commands/users.js';
 
 /** The storegate command, with the server's configuration (environment and `.env`) read once, when a command runs. */
 export function createCli(): Command {
@@ -20,6 +22,8 @@ export function createCli(): Command {
   migrateCommand(program, configOnce);
   invitationsCommand(program, configOnce);
   adminCommand(program, configOnce);
+  usersCommand(program, configOnce);
+  auditCommand(program, configOnce);
   return program;
 }
 
