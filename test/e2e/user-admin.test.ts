@@ -219,6 +219,25 @@ describe.each(backends)('user administration on $name', (backend) => {
     expect(await userNamed('badvalue01')).toMatchObject({ status: 1, role: 'user' });
   });
 
+  it('concurrent status changes of one user: every answer clean, the outcome one of them, never half-applied', async () => {
+    const { token, id } = await newUser('toggled001');
+    const statuses = [-1, 1, 0, 1, -1, 1, -1, 0, 1, -1];
+    const answers = await Promise.all(
+      statuses.map((status, i) => ask(ops.setUserStatus, { id, status }, adminToken, i % 2)),
+    );
+    for (const answer of answers) expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+    const final = (await userNamed('toggled001')).status;
+    expect(statuses).toContain(final);
+    // Some disable ran: the token issued before is dead whatever the final status.
+    expect(await works(token)).toBe(false);
+    if (final === 1) expect(await works((await login(instances[0].url, 'toggled001')).token)).toBe(true);
+    else
+      expect(
+        errorOf(await gql(instances[0].url, ops.login, { input: { username: 'toggled001', password: PASSWORD } }))
+          ?.code,
+      ).toBe('ACCOUNT_DISABLED');
+  });
+
   it('an admin can neither disable nor demote themselves', async () => {
     expectGraphqlError(await ask(ops.setUserStatus, { id: adminId, status: -1 }), 'FORBIDDEN', 40003);
     expectGraphqlError(await ask(ops.setUserStatus, { id: adminId, status: 0 }), 'FORBIDDEN', 40003);
