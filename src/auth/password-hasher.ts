@@ -17,7 +17,7 @@ interface Comparison {
 }
 
 /** The cost of a bcrypt hash, or null for anything else. */
-export function hashCost(hash: string): number | null {
+function hashCost(hash: string): number | null {
   const cost = HASH.exec(hash)?.[1];
   return cost === undefined ? null : Number(cost);
 }

@@ -28,7 +28,7 @@ export async function limited<T>(rateLimit: RateLimitInfo | null, run: () => Pro
  * The network a client address counts as for per-IP limits: an IPv4 address itself, an IPv6
  * address by its /64, the block a single subscriber is usually given whole.
  */
-export function clientNetwork(ip: string): string {
+function clientNetwork(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip;
   const address = ipaddr.parse(ip);
   if (address.kind() === 'ipv4') return address.toString();
@@ -45,7 +45,7 @@ export function clientNetwork(ip: string): string {
  * folded, so every spelling that finds the same account shares its lock, and a name that finds
  * none is locked the same way.
  */
-export function foldUsername(username: string): string {
+function foldUsername(username: string): string {
   return username.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 

@@ -12,7 +12,7 @@ export interface TokenClaims {
 }
 
 /** How far ahead of this clock another instance's (or the legacy service's) clock may run. */
-export const CLOCK_SKEW_SECONDS = 60;
+const CLOCK_SKEW_SECONDS = 60;
 
 const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;

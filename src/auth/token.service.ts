@@ -33,7 +33,7 @@ const SESSION_ID_BYTES = 12;
 const now = (): number => Math.floor(Date.now() / 1000);
 
 /** A new session id: 96 random bits, URL-safe. */
-export const newSessionId = (): string => randomBytes(SESSION_ID_BYTES).toString('base64url');
+const newSessionId = (): string => randomBytes(SESSION_ID_BYTES).toString('base64url');
 
 /** Issues and verifies HS256 tokens interchangeable with the legacy jwt-auth ones. */
 export class TokenService {

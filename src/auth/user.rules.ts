@@ -2,8 +2,8 @@ import type { FieldErrors } from '../errors.js';
 import { messages, password, text, validate } from './validation.js';
 
 /** The legacy username rule (ASCII letters and digits, at least 6) with a maximum of 32. */
-export const USERNAME_MIN = 6;
-export const USERNAME_MAX = 32;
+const USERNAME_MIN = 6;
+const USERNAME_MAX = 32;
 
 /** The fields of a new account, shared by registration and `storegate admin create`. */
 export function newUserShape(passwordMinLength: number) {

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 
-export class AdoptionError extends Error {
+class AdoptionError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AdoptionError';

@@ -18,9 +18,9 @@ import { UserAdminIndexesMigration } from './migrations/user-admin-indexes.migra
 import { queryTimeout } from './query-timeout.js';
 import { withSessionTimeZone } from './session-time-zone.js';
 
-export const entities = [User, InvitationCode, Session, AuthEvent, PasswordResetCode];
+const entities = [User, InvitationCode, Session, AuthEvent, PasswordResetCode];
 
-export const migrations = [
+const migrations = [
   { name: '20261124000000_legacy_tables', class: LegacyTablesMigration },
   { name: '20261124000100_storegate_columns', class: StoregateColumnsMigration },
   { name: '20261201000000_sessions_audit', class: SessionsAuditMigration },
@@ -39,7 +39,7 @@ export interface OrmSettings {
   queryTimeoutMs?: number;
 }
 
-export function ormOptions(db: Config['db'], { queryTimeoutMs }: OrmSettings = {}): Options {
+function ormOptions(db: Config['db'], { queryTimeoutMs }: OrmSettings = {}): Options {
   const common = {
     entities,
     timezone: db.timezone,

@@ -2,7 +2,7 @@ import { sign } from 'node:crypto';
 import type { SigningKey } from './identity-keys.js';
 
 /** An assertion lives a minute; a service verifies it offline against the JWKS. */
-export const IDENTITY_TOKEN_SECONDS = 60;
+const IDENTITY_TOKEN_SECONDS = 60;
 
 export interface Identity {
   sub: string;

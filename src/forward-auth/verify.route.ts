@@ -11,7 +11,7 @@ const AUTHORIZATION = 'authorization';
  * the rest; a request that sends more than one is ambiguous (a proxy may have read another), so
  * it presents no token.
  */
-export function presentedBearer(request: FastifyRequest): string | undefined {
+function presentedBearer(request: FastifyRequest): string | undefined {
   const raw = request.raw.rawHeaders;
   let seen = 0;
   for (let i = 0; i < raw.length; i += 2) {

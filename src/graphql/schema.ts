@@ -8,7 +8,7 @@ import { MetaResolver } from './resolvers/meta.resolver.js';
 import { SessionResolver } from './resolvers/session.resolver.js';
 import { UserAdminResolver } from './resolvers/user-admin.resolver.js';
 
-export const resolvers = [
+const resolvers = [
   AuthResolver,
   SessionResolver,
   AccountResolver,

@@ -62,7 +62,7 @@ export function createRedisClient(options: Omit<RedisOptions, 'keyPrefix'>): Red
 }
 
 /** How long the start waits for a Redis Cluster that is still forming or failing over. */
-export const CLUSTER_READY_TIMEOUT_MS = 10_000;
+const CLUSTER_READY_TIMEOUT_MS = 10_000;
 
 /**
  * A Cluster is connected once it says `ready`, not when `connect()` settles: when its first ready

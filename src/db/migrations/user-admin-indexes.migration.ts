@@ -1,7 +1,7 @@
 import { ProbingMigration } from './probing-migration.js';
 
 /** What finding users needs: an index on the name (searched by prefix), and on the status and the role (filtered). */
-export const USER_ADMIN_INDEXES = {
+const USER_ADMIN_INDEXES = {
   users_name_index: 'name',
   users_status_index: 'status',
   users_role_index: 'role',

@@ -2,7 +2,7 @@ import { type ClassType, Field, ObjectType } from 'type-graphql';
 import type { Page } from '../../admin/cursor.js';
 
 @ObjectType('PageInfo')
-export class PageInfo {
+class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
 
