@@ -15,6 +15,8 @@ const SERVER = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const DATABASE = `storegate_bench_admin_${process.pid}`;
 const ROWS = Number(process.env.BENCH_ADMIN_ROWS ?? 1_000_000);
 const RUNS = 5;
+/** The CLI's actor: the reads are audited as an operator's. */
+const OPERATOR = { userId: null };
 
 interface Page {
   edges: { cursor: string; node: unknown }[];
@@ -24,9 +26,9 @@ interface Page {
 /** The slice of the built services this uses. */
 interface AdminServices {
   userAdmin: {
-    list(input: Record<string, unknown>): Promise<Page>;
-    get(id: string): Promise<unknown>;
-    events(input: Record<string, unknown>): Promise<Page>;
+    list(input: Record<string, unknown>, actor: object): Promise<Page>;
+    get(id: string, actor: object): Promise<unknown>;
+    events(input: Record<string, unknown>, actor: object): Promise<Page>;
   };
   close(): Promise<void>;
 }
@@ -102,27 +104,30 @@ async function main(): Promise<void> {
     };
     const services = await openServices(loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' }));
     const { userAdmin } = services;
-    const second = await userAdmin.list({ search: 'user00', first: 100 });
+    const second = await userAdmin.list({ search: 'user00', first: 100 }, OPERATOR);
     const cases: [string, () => Promise<unknown>][] = [
-      ['users(first: 100)', () => userAdmin.list({ first: 100 })],
-      ['users(search: "user00012")', () => userAdmin.list({ search: 'user00012', first: 100 })],
-      ['users(search: "Hana 99")', () => userAdmin.list({ search: 'Hana 99', first: 100 })],
-      ['users(search: "a", a common prefix)', () => userAdmin.list({ search: 'a', first: 100 })],
-      ['users(search: "zzz", none)', () => userAdmin.list({ search: 'zzz', first: 100 })],
+      ['users(first: 100)', () => userAdmin.list({ first: 100 }, OPERATOR)],
+      ['users(search: "user00012")', () => userAdmin.list({ search: 'user00012', first: 100 }, OPERATOR)],
+      ['users(search: "Hana 99")', () => userAdmin.list({ search: 'Hana 99', first: 100 }, OPERATOR)],
+      ['users(search: "a", a common prefix)', () => userAdmin.list({ search: 'a', first: 100 }, OPERATOR)],
+      ['users(search: "zzz", none)', () => userAdmin.list({ search: 'zzz', first: 100 }, OPERATOR)],
       [
         'users(search: "user00", after: page 1)',
-        () => userAdmin.list({ search: 'user00', first: 100, after: second.endCursor }),
+        () => userAdmin.list({ search: 'user00', first: 100, after: second.endCursor }, OPERATOR),
       ],
-      ['users(status: -1)', () => userAdmin.list({ status: -1, first: 100 })],
-      ['users(role: "admin")', () => userAdmin.list({ role: 'admin', first: 100 })],
-      [`user(id: ${ROWS / 2})`, () => userAdmin.get(String(ROWS / 2))],
-      ['auditEvents(first: 100)', () => userAdmin.events({ first: 100 })],
-      ['auditEvents(userId: 424242)', () => userAdmin.events({ userId: '424242', first: 100 })],
-      ['auditEvents(type: "logout")', () => userAdmin.events({ type: 'logout', first: 100 })],
-      ['auditEvents(since: 1 h ago)', () => userAdmin.events({ since: new Date(Date.now() - 3_600_000), first: 100 })],
+      ['users(status: -1)', () => userAdmin.list({ status: -1, first: 100 }, OPERATOR)],
+      ['users(role: "admin")', () => userAdmin.list({ role: 'admin', first: 100 }, OPERATOR)],
+      [`user(id: ${ROWS / 2})`, () => userAdmin.get(String(ROWS / 2), OPERATOR)],
+      ['auditEvents(first: 100)', () => userAdmin.events({ first: 100 }, OPERATOR)],
+      ['auditEvents(userId: 424242)', () => userAdmin.events({ userId: '424242', first: 100 }, OPERATOR)],
+      ['auditEvents(type: "logout")', () => userAdmin.events({ type: 'logout', first: 100 }, OPERATOR)],
+      [
+        'auditEvents(since: 1 h ago)',
+        () => userAdmin.events({ since: new Date(Date.now() - 3_600_000), first: 100 }, OPERATOR),
+      ],
       [
         'auditEvents(type: "logout", since: 1 h ago)',
-        () => userAdmin.events({ type: 'logout', since: new Date(Date.now() - 3_600_000), first: 100 }),
+        () => userAdmin.events({ type: 'logout', since: new Date(Date.now() - 3_600_000), first: 100 }, OPERATOR),
       ],
     ];
     for (const [name, work] of cases) {

@@ -74,9 +74,10 @@ export class UserAdminService {
   constructor(private readonly deps: AdminDependencies) {}
 
   /** A page of users in id order: a username or name prefix, a status, a role. */
-  async list(input: Record<string, unknown>): Promise<Page<AdminUserView>> {
+  async list(input: Record<string, unknown>, actor: Actor): Promise<Page<AdminUserView>> {
     const { first, after, ...filter } = validate(listShape, input);
     const rows = await this.deps.users.page(filter satisfies UserFilter, userCursors.decode(after, filter), first + 1);
+    this.viewed(actor, 'users', { ...filter, first, after: after ?? null });
     const found = pageOf(
       rows,
       first,
@@ -87,17 +88,18 @@ export class UserAdminService {
     return { ...found, edges: found.edges.map(({ cursor, node }) => ({ cursor, node: view(node) })) };
   }
 
-  async get(id: unknown): Promise<AdminUserView> {
+  async get(id: unknown, actor: Actor): Promise<AdminUserView> {
     const user = await this.userOf(id);
-    return (await this.viewer([user]))(user);
+    this.viewed(actor, 'user', { userId: user.id });
+    return this.view(user);
   }
 
-  /** The user of a username (the CLI names users so); NOT_FOUND when none. */
-  async findByUsername(username: unknown): Promise<UserRecord> {
+  /** The user of a username, as the CLI names users; NOT_FOUND when none. */
+  async findByUsername(username: unknown): Promise<AdminUserView> {
     const fields = validate({ username: text('username') }, { username });
     const user = await this.deps.users.findByUsername(fields.username);
     if (!user) throw new AppError('NOT_FOUND', {}, `No user "${fields.username}".`);
-    return user;
+    return this.view(user);
   }
 
   /** Disabling (−1) or deactivating (0) signs the user out everywhere at once; enabling lets them sign in again. */
@@ -109,14 +111,14 @@ export class UserAdminService {
       'user_status_changed',
       actorContext(actor, { from: before.status, to: after.status }, after.id),
     );
-    return this.get(String(after.id));
+    return this.view(after);
   }
 
   async setRole(id: unknown, value: unknown, actor: Actor): Promise<AdminUserView> {
     const fields = validate({ id: userId('id'), role }, { id, role: value });
     const { before, after } = await this.change(fields.id, { role: fields.role }, actor);
     this.deps.audit.record('user_role_changed', actorContext(actor, { from: before.role, to: after.role }, after.id));
-    return this.get(String(after.id));
+    return this.view(after);
   }
 
   /** Signs a user out everywhere: every session revoked, and the token version moved on for tokens without one. */
@@ -135,17 +137,27 @@ export class UserAdminService {
   }
 
   /** A page of the audit log, newest first: a user's events, a type, since a time. */
-  async events(input: Record<string, unknown>): Promise<Page<AuthEvent>> {
+  async events(input: Record<string, unknown>, actor: Actor): Promise<Page<AuthEvent>> {
     const { first, after, ...filter } = validate(eventsShape, input);
     const binding = { ...filter, since: filter.since?.toISOString() };
     const beforeId = eventCursors.decode(after, binding);
     const rows = await this.deps.audit.find({ ...filter, ...(beforeId && { beforeId }) }, first + 1);
+    this.viewed(actor, 'auditEvents', { ...binding, first, after: after ?? null });
     return pageOf(
       rows,
       first,
       (event) => event.id,
       (eventId) => eventCursors.encode(eventId, binding),
     );
+  }
+
+  /** Staff reading users or the log is audited too: who looked at what (the filter, never a secret). */
+  private viewed(actor: Actor, operation: string, detail: Record<string, unknown>): void {
+    this.deps.audit.record('admin_viewed', actorContext(actor, { operation, ...detail }));
+  }
+
+  private async view(user: UserRecord): Promise<AdminUserView> {
+    return (await this.viewer([user]))(user);
   }
 
   private async userOf(id: unknown): Promise<UserRecord> {

@@ -341,6 +341,17 @@ describe.each(backends)('user administration on $name', (backend) => {
     expect(next.auditEvents.edges[0].node.detail).toMatchObject({ from: 'user', to: 'admin' });
     expect(Number(next.auditEvents.edges[0].node.id)).toBeLessThan(Number(changes.auditEvents.edges[0].node.id));
 
+    // Reading is audited too: who looked at which users and which part of the log.
+    await instances[0].app.services.audit.flush();
+    const reads = ok(await ask(ops.auditEvents, { type: 'admin_viewed', userId: adminId, first: 100 }));
+    const operations = reads.auditEvents.edges.map(
+      (edge: { node: { detail: Record<string, unknown> } }) => edge.node.detail,
+    );
+    expect(operations).toContainEqual(
+      expect.objectContaining({ operation: 'auditEvents', userId: Number(id), first: 100 }),
+    );
+    expect(operations).toContainEqual(expect.objectContaining({ operation: 'users', actor: 'admin' }));
+
     const future = new Date(Date.now() + 3_600_000).toISOString();
     expect(ok(await ask(ops.auditEvents, { since: future })).auditEvents.edges).toEqual([]);
     expectBadInput(await ask(ops.auditEvents, { type: 'nonsense' }), 'type');

@@ -6,7 +6,7 @@ import type { AuthEvent } from '../../db/entities/auth-event.entity.js';
 import { AppError } from '../../errors.js';
 import { integerOption } from '../options.js';
 import { print } from '../print.js';
-import { withServices } from '../services.js';
+import { CLI_ACTOR, withServices } from '../services.js';
 
 function asJson(event: AuthEvent) {
   return { ...event, at: event.at.toISOString() };
@@ -58,7 +58,7 @@ export function auditCommand(program: Command, config: () => Config): void {
         let after: string | undefined;
         while (events.length < opts.limit) {
           const first = Math.min(MAX_PAGE, opts.limit - events.length);
-          const page = await userAdmin.events({ userId, type: opts.type, since: opts.since, first, after });
+          const page = await userAdmin.events({ userId, type: opts.type, since: opts.since, first, after }, CLI_ACTOR);
           events.push(...page.edges.map((edge) => edge.node));
           if (!page.hasNextPage || page.endCursor === null) break;
           after = page.endCursor;

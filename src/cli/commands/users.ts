@@ -36,7 +36,7 @@ async function listUsers(admin: UserAdminService, { limit, json, ...filter }: Li
   const users: AdminUserView[] = [];
   let after: string | undefined;
   while (users.length < limit) {
-    const page = await admin.list({ ...filter, first: Math.min(MAX_PAGE, limit - users.length), after });
+    const page = await admin.list({ ...filter, first: Math.min(MAX_PAGE, limit - users.length), after }, CLI_ACTOR);
     users.push(...page.edges.map((edge) => edge.node));
     if (!page.hasNextPage || page.endCursor === null) break;
     after = page.endCursor;
@@ -63,7 +63,7 @@ export function usersCommand(program: Command, config: () => Config): void {
       .argument('<USERNAME>')
       .action((username: string) =>
         withAdmin(async (admin) => {
-          const user = await admin.get(String((await admin.findByUsername(username)).id));
+          const user = await admin.findByUsername(username);
           console.log(await run(admin, user));
         }),
       );

@@ -17,6 +17,7 @@ export const AUTH_EVENT_TYPES = [
   'user_role_changed',
   'invitation_created',
   'invitation_revoked',
+  'admin_viewed',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

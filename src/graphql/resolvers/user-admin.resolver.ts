@@ -15,6 +15,7 @@ export class UserAdminResolver {
 
   @Query(() => UserConnection, { description: 'Admin only. Users in id order.' })
   async users(
+    @CurrentActor() admin: Actor,
     @Arg('search', () => String, { nullable: true, description: 'A prefix of the username or the name.' })
     search: string | undefined,
     @Arg('status', () => Int, { nullable: true, description: '1 enabled, 0 inactive, -1 disabled.' })
@@ -23,12 +24,12 @@ export class UserAdminResolver {
     @Arg('first', () => Int, FIRST) first: number,
     @Arg('after', () => String, AFTER) after: string | undefined,
   ) {
-    return UserConnection.from(await this.admin.list({ search, status, role, first, after }));
+    return UserConnection.from(await this.admin.list({ search, status, role, first, after }, admin));
   }
 
   @Query(() => AdminUserType, { description: 'Admin only.' })
-  async user(@Arg('id', () => ID) id: string): Promise<AdminUserType> {
-    return AdminUserType.from(await this.admin.get(id));
+  async user(@CurrentActor() admin: Actor, @Arg('id', () => ID) id: string): Promise<AdminUserType> {
+    return AdminUserType.from(await this.admin.get(id, admin));
   }
 
   @Mutation(() => AdminUserType, {
@@ -63,12 +64,13 @@ export class UserAdminResolver {
 
   @Query(() => AuditEventConnection, { description: 'Admin only. The audit log, newest first.' })
   async auditEvents(
+    @CurrentActor() admin: Actor,
     @Arg('userId', () => ID, { nullable: true }) userId: string | undefined,
     @Arg('type', () => String, { nullable: true }) type: string | undefined,
     @Arg('since', () => GraphQLISODateTime, { nullable: true }) since: Date | undefined,
     @Arg('first', () => Int, FIRST) first: number,
     @Arg('after', () => String, AFTER) after: string | undefined,
   ) {
-    return AuditEventConnection.from(await this.admin.events({ userId, type, since, first, after }));
+    return AuditEventConnection.from(await this.admin.events({ userId, type, since, first, after }, admin));
   }
 }
