@@ -1,10 +1,10 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { ClientContext } from '../../src/auth/client.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { AppError } from '../../src/errors.js';
 import { openServices, type Services } from '../../src/services.js';
 import type { SignedIn } from '../../src/sessions/session.service.js';
 import { CAPTCHA_CODE, TEST_JWT_SECRET } from './constants.js';
+import { appErrorOf } from './failures.js';
 
 export const PASSWORD = 'password123';
 
@@ -91,11 +91,5 @@ export async function login(services: Services, username: string, password = PAS
 
 /** The AppError kind a call fails with; fails the test when it succeeds or throws anything else. */
 export async function failureOf(call: () => Promise<unknown>): Promise<string> {
-  try {
-    await call();
-  } catch (err) {
-    if (err instanceof AppError) return err.kind;
-    throw err;
-  }
-  throw new Error('expected an AppError, but the call succeeded');
+  return (await appErrorOf(call)).kind;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/accounts.js';
 import { attemptLogin, type ErrorSummary, errorOf } from '../helpers/attempts.js';
 import { gqlFrom } from '../helpers/client-address.js';
+import { median } from '../helpers/failures.js';
 import { TEST_JWT_SECRET } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { ops } from '../helpers/graphql.js';
@@ -17,8 +18,6 @@ const INVALID_CREDENTIALS = {
   legacyCode: 10003,
   message: 'The username or password is wrong.',
 };
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe('login answers at cost 10', () => {
   const gateway = useGateway({ env: { BCRYPT_COST: '10' } });
