@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { CAPTCHA_CODE } from './constants.js';
+import { CAPTCHA_CODE, PASSWORD } from './constants.js';
 import type { TestDatabase } from './database.js';
+import { invitationCode, register } from './embedded-services.js';
 import { gql, ops } from './graphql.js';
 import { graphqlTransport, restTransport, type Transport, tokenOf } from './transports.js';
 
-export const PASSWORD = 'password123';
+export { PASSWORD };
 
 export interface RegisterInput {
   name: string;
@@ -101,9 +102,8 @@ export async function login(url: string, username: string, password = PASSWORD):
 }
 
 /** Invitation codes made by the service directly, as the CLI does. */
-export async function newInvitationCode(app: FastifyInstance, uses = 1): Promise<string> {
-  const [invitation] = await app.services.invitations.create({ count: 1, uses }, { userId: null });
-  return invitation!.code;
+export function newInvitationCode(app: FastifyInstance, uses = 1): Promise<string> {
+  return invitationCode(app.services, uses);
 }
 
 /** An admin made as `storegate admin create` does, then logged in over GraphQL. */
@@ -130,20 +130,7 @@ export async function registerThroughServices(
   username: string,
   { password = PASSWORD, invitationCode }: { password?: string; invitationCode?: string } = {},
 ): Promise<string> {
-  const { auth } = app.services;
   const elsewhere = { ip: '192.0.2.1', url: 'http://fixture.example/api/auth/register', userAgent: null };
-  const { value: captcha } = await auth.requestCaptcha(elsewhere);
-  const { value } = await auth.register(
-    {
-      name: 'Fixture',
-      username,
-      password,
-      passwordConfirmation: password,
-      invitationCode: invitationCode ?? (await newInvitationCode(app)),
-      captchaKey: captcha.key,
-      captchaCode: CAPTCHA_CODE,
-    },
-    elsewhere,
-  );
-  return value.token.token;
+  const { token } = await register(app.services, username, { password, invitationCode, from: elsewhere });
+  return token.token;
 }

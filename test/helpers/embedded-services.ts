@@ -3,10 +3,10 @@ import type { ClientContext } from '../../src/auth/client.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { openServices, type Services } from '../../src/services.js';
 import type { SignedIn } from '../../src/sessions/session.service.js';
-import { CAPTCHA_CODE, TEST_JWT_SECRET } from './constants.js';
+import { CAPTCHA_CODE, PASSWORD, TEST_JWT_SECRET } from './constants.js';
 import { appErrorOf } from './failures.js';
 
-export const PASSWORD = 'password123';
+export { PASSWORD };
 
 export interface EmbeddedServices {
   config: Config;
@@ -65,8 +65,9 @@ export async function registration(
   services: Services,
   username: string,
   overrides: Record<string, unknown> = {},
+  from = client(),
 ): Promise<Record<string, unknown>> {
-  const { value: captcha } = await services.auth.requestCaptcha(client());
+  const { value: captcha } = await services.auth.requestCaptcha(from);
   return {
     name: `Name ${username}`,
     username,
@@ -79,9 +80,21 @@ export async function registration(
   };
 }
 
+export interface ServiceRegistration {
+  password?: string;
+  /** Default: a fresh single-use one. */
+  invitationCode?: string;
+  from?: ClientContext;
+}
+
 /** Registers through AuthService, failing the test if it does not succeed. */
-export async function register(services: Services, username: string, from = client()): Promise<SignedIn> {
-  return (await services.auth.register(await registration(services, username), from)).value;
+export async function register(
+  services: Services,
+  username: string,
+  { password = PASSWORD, invitationCode, from = client() }: ServiceRegistration = {},
+): Promise<SignedIn> {
+  const overrides = { password, passwordConfirmation: password, ...(invitationCode && { invitationCode }) };
+  return (await services.auth.register(await registration(services, username, overrides, from), from)).value;
 }
 
 /** Logs in through AuthService, failing the test if it does not succeed: the new token. */
