@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type RegisterInput, registerThroughServices } from '../helpers/accounts.js';
+import { tokenWorks as serviceTokenWorks } from '../helpers/embedded-services.js';
 import { CAPTCHA_CODE, type Gateway } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import {
@@ -263,12 +264,7 @@ describe('GraphQL and REST parity', () => {
 
   async function tokenWorks(token: string | undefined): Promise<boolean | null> {
     if (!token) return null;
-    return gw()
-      .app.services.sessions.me({ ...elsewhere, token })
-      .then(
-        () => true,
-        () => false,
-      );
+    return serviceTokenWorks(gw().app.services, token, elsewhere);
   }
 
   async function state(w: World, outcome: Outcome): Promise<State> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { ClientContext } from '../../src/auth/client.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import { AppError, type ErrorKind } from '../../src/errors.js';
 import { openServices, type Services } from '../../src/services.js';
 import type { SignedIn } from '../../src/sessions/session.service.js';
 import { CAPTCHA_CODE, PASSWORD, TEST_JWT_SECRET } from './constants.js';
@@ -105,4 +106,25 @@ export async function login(services: Services, username: string, password = PAS
 /** The AppError kind a call fails with; fails the test when it succeeds or throws anything else. */
 export async function failureOf(call: () => Promise<unknown>): Promise<string> {
   return (await appErrorOf(call)).kind;
+}
+
+/** Whether a call succeeds: false when it fails with `refusal`; any other failure fails the test. */
+async function succeeds(call: () => Promise<unknown>, refusal: ErrorKind): Promise<boolean> {
+  try {
+    await call();
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && err.kind === refusal) return false;
+    throw err;
+  }
+}
+
+/** Whether the token authenticates: false when it is refused as UNAUTHENTICATED, never for an outage. */
+export function tokenWorks(services: Services, token: string, from = client()): Promise<boolean> {
+  return succeeds(() => services.sessions.me({ ...from, token }), 'UNAUTHENTICATED');
+}
+
+/** Whether the password logs the user in: false when it is refused as INVALID_CREDENTIALS. */
+export function passwordWorks(services: Services, username: string, password: string, from = client()) {
+  return succeeds(() => services.auth.login({ username, password }, from), 'INVALID_CREDENTIALS');
 }

@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { client, failureOf, login, PASSWORD, register, useEmbeddedServices } from '../../helpers/embedded-services.js';
+import {
+  client,
+  failureOf,
+  login,
+  PASSWORD,
+  passwordWorks,
+  register,
+  tokenWorks,
+  useEmbeddedServices,
+} from '../../helpers/embedded-services.js';
 
 const RESET_TTL_SECONDS = 120;
 const NEW_PASSWORD = 'a-new-password-42';
@@ -9,20 +18,9 @@ describe('PasswordService on SQLite and the in-process store', () => {
   const services = () => opened().services;
   const passwords = () => services().passwords;
   const as = (token: string, ip = '192.0.2.70') => client(ip, token);
-  const works = (token: string) =>
-    services()
-      .sessions.me(as(token))
-      .then(
-        () => true,
-        () => false,
-      );
+  const works = (token: string) => tokenWorks(services(), token, client('192.0.2.70'));
   const logsIn = (username: string, password: string) =>
-    services()
-      .auth.login({ username, password }, client('192.0.2.79'))
-      .then(
-        () => true,
-        () => false,
-      );
+    passwordWorks(services(), username, password, client('192.0.2.79'));
   afterEach(() => {
     vi.useRealTimers();
   });

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { client, failureOf, login, register, useEmbeddedServices } from '../../helpers/embedded-services.js';
+import {
+  client,
+  failureOf,
+  login,
+  register,
+  tokenWorks,
+  useEmbeddedServices,
+} from '../../helpers/embedded-services.js';
 
 const REUSE_INTERVAL_SECONDS = 10;
 
@@ -7,13 +14,7 @@ describe('SessionService on SQLite and the in-process store', () => {
   const opened = useEmbeddedServices({ REFRESH_REUSE_INTERVAL: String(REUSE_INTERVAL_SECONDS) });
   const sessions = () => opened().services.sessions;
   const as = (token: string, ip = '192.0.2.50') => client(ip, token);
-  const works = (token: string) =>
-    sessions()
-      .me(as(token))
-      .then(
-        () => true,
-        () => false,
-      );
+  const works = (token: string) => tokenWorks(opened().services, token, client('192.0.2.50'));
   afterEach(() => {
     vi.useRealTimers();
   });
