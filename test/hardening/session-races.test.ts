@@ -18,7 +18,12 @@ async function loginAs(gw: Gateway, username: string): Promise<string> {
 }
 
 const tokenOfRefresh = (answer: GraphqlResponse): string | undefined => answer.data?.refresh?.accessToken;
-const works = async (gw: Gateway, token: string) => errorOf(await gql(gw.url, ops.me, {}, token)) === undefined;
+/** Whether `me` accepts the token; a refusal must be UNAUTHENTICATED, so an outage never passes for a revocation. */
+const works = async (gw: Gateway, token: string) => {
+  const error = errorOf(await gql(gw.url, ops.me, {}, token));
+  if (error) expect(error.code, JSON.stringify(error)).toBe('UNAUTHENTICATED');
+  return error === undefined;
+};
 
 describe('sessions under races, on two instances', () => {
   const first = useGateway({ env: { REFRESH_REUSE_INTERVAL: String(REUSE_INTERVAL_SECONDS) } });
