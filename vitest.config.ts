@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 const graphqlAsNodeLoadsIt = createRequire(import.meta.url).resolve('graphql');
 
 // SWC, not esbuild: type-graphql and MikroORM need the decorator metadata esbuild cannot emit.
+// Both projects extend this root config, so both get the plugin, the alias and the pool settings.
 export default defineConfig({
   plugins: [
     swc.vite({
@@ -19,12 +20,24 @@ export default defineConfig({
   ],
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlAsNodeLoadsIt }] },
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
     setupFiles: ['reflect-metadata'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      // Pure logic and the services on embedded SQLite and the in-process store: no MariaDB, no Redis.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Everything else (integration, e2e, hardening) runs on the real MariaDB and Redis, checked first.
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**', '**/node_modules/**'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -6,7 +6,8 @@ import { login, registerUser } from '../helpers/accounts.js';
 import { expectGraphqlError } from '../helpers/assertions.js';
 import { CAPTCHA_CODE } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
-import { ensureBuilt, freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { freePort } from '../helpers/ports.js';
+import { ensureBuilt, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 const BUILD_TIMEOUT_MS = 180_000;
 

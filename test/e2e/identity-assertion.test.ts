@@ -17,7 +17,8 @@ import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { exchange } from '../helpers/http.js';
 import { claimsOf } from '../helpers/jwt.js';
 import { insertUser } from '../helpers/legacy-users.js';
-import { ensureBuilt, freePort, startServerProcess } from '../helpers/server-process.js';
+import { freePort } from '../helpers/ports.js';
+import { ensureBuilt, startServerProcess } from '../helpers/server-process.js';
 
 const AUDIENCE = 'storegate-upstream';
 

@@ -12,7 +12,8 @@ import { insertUser } from '../helpers/legacy-users.js';
 import { findNginx, type Nginx, NO_NGINX, startNginx } from '../helpers/nginx.js';
 import { storegateSite } from '../helpers/nginx-site.js';
 import { FAILS_WITHIN_MS } from '../helpers/outage.js';
-import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { restTransport, tokenOf } from '../helpers/transports.js';
 
 const NGINX = findNginx();

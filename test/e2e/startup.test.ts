@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange } from '../helpers/http.js';
-import { ensureBuilt, freePort, startServerProcess } from '../helpers/server-process.js';
+import { freePort } from '../helpers/ports.js';
+import { ensureBuilt, startServerProcess } from '../helpers/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const BUILD_TIMEOUT_MS = 180_000;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { median } from '../helpers/failures.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { fragmentBomb, queryOfDepth, queryWithAliases } from '../helpers/graphql-documents.js';
 import { exchange } from '../helpers/http.js';
@@ -114,7 +115,6 @@ describe('error messages that echo the input', () => {
       samples[0].push((await post(first)).ms);
       samples[1].push((await post(second)).ms);
     }
-    const median = (values: number[]) => values.sort((a, b) => a - b)[4]!;
     return [median(samples[0]), median(samples[1])];
   };
 

@@ -6,7 +6,8 @@ import {
   expectServingAgain,
   openSessions,
 } from '../helpers/outage.js';
-import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { bothTransports } from '../helpers/transports.js';
 
 describe('losing Redis', () => {

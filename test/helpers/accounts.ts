@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
+import { CAPTCHA_CODE, PASSWORD } from './constants.js';
 import type { TestDatabase } from './database.js';
-import { CAPTCHA_CODE } from './gateway.js';
+import { invitationCode, register } from './embedded-services.js';
 import { gql, ops } from './graphql.js';
+import { graphqlTransport, restTransport, type Transport, tokenOf } from './transports.js';
 
-export const PASSWORD = 'password123';
+export { PASSWORD };
 
 export interface RegisterInput {
   name: string;
@@ -22,6 +24,8 @@ export type RegisterOverrides = { [K in keyof RegisterInput]?: unknown } & Recor
 export interface Account {
   id: string;
   username: string;
+  /** The password it was registered with (a login does not know it). */
+  password?: string;
   token: string;
 }
 
@@ -50,13 +54,43 @@ export async function registerInput(
   return { ...valid, ...overrides };
 }
 
-/** Registers over GraphQL, failing the test if it does not succeed. */
-export async function registerUser(url: string, invitationCode: string, username?: string): Promise<Account> {
-  const input = await registerInput(url, invitationCode, username === undefined ? {} : { username });
-  const answer = await gql(url, ops.register, { input });
-  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
-  const { accessToken, user } = answer.data!.register;
-  return { id: user.id, username: user.username, token: accessToken };
+export interface RegisterOptions {
+  /** Default: a random one. */
+  username?: string;
+  password?: string;
+  /** The transport to register through; GraphQL unless told. */
+  via?: Transport['name'];
+}
+
+/**
+ * Registers with a fresh captcha through GraphQL or REST, failing the test if it does not
+ * succeed. A string as the third argument is the username.
+ */
+export async function registerUser(
+  url: string,
+  invitationCode: string,
+  options: string | RegisterOptions = {},
+): Promise<Account> {
+  const {
+    username = `user${Math.random().toString(36).slice(2, 10)}`,
+    password = PASSWORD,
+    via = 'GraphQL',
+  } = typeof options === 'string' ? { username: options } : options;
+  const transport = via === 'REST' ? restTransport(url) : graphqlTransport(url);
+  const captcha = await transport.captcha();
+  expect(captcha.ok, captcha.answer.text).toBe(true);
+  const registered = await transport.register({
+    name: `Name ${username}`,
+    username,
+    password,
+    passwordConfirmation: password,
+    invitationCode,
+    captchaKey: captcha.data.captchaKey ?? captcha.data.captcha_key,
+    captchaCode: CAPTCHA_CODE,
+  });
+  const token = tokenOf(registered);
+  const id = via === 'REST' ? registered.data.id : registered.data.user.id;
+  return { id: String(id), username, password, token };
 }
 
 /** Logs in over GraphQL, failing the test if it does not succeed. */
@@ -68,9 +102,8 @@ export async function login(url: string, username: string, password = PASSWORD):
 }
 
 /** Invitation codes made by the service directly, as the CLI does. */
-export async function newInvitationCode(app: FastifyInstance, uses = 1): Promise<string> {
-  const [invitation] = await app.services.invitations.create({ count: 1, uses }, { userId: null });
-  return invitation!.code;
+export function newInvitationCode(app: FastifyInstance, uses = 1): Promise<string> {
+  return invitationCode(app.services, uses);
 }
 
 /** An admin made as `storegate admin create` does, then logged in over GraphQL. */
@@ -97,20 +130,7 @@ export async function registerThroughServices(
   username: string,
   { password = PASSWORD, invitationCode }: { password?: string; invitationCode?: string } = {},
 ): Promise<string> {
-  const { auth } = app.services;
   const elsewhere = { ip: '192.0.2.1', url: 'http://fixture.example/api/auth/register', userAgent: null };
-  const { value: captcha } = await auth.requestCaptcha(elsewhere);
-  const { value } = await auth.register(
-    {
-      name: 'Fixture',
-      username,
-      password,
-      passwordConfirmation: password,
-      invitationCode: invitationCode ?? (await newInvitationCode(app)),
-      captchaKey: captcha.key,
-      captchaCode: CAPTCHA_CODE,
-    },
-    elsewhere,
-  );
-  return value.token.token;
+  const { token } = await register(app.services, username, { password, invitationCode, from: elsewhere });
+  return token.token;
 }

@@ -5,12 +5,12 @@ import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createOrm, migrate } from '../../src/db/orm.js';
 import { loggerOptions } from '../../src/ops/logger.js';
+import { CAPTCHA_CODE, TEST_JWT_SECRET } from './constants.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { clearRedisPrefix } from './redis.js';
 import { TEST_REDIS_URL } from './services-env.js';
 
-export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-abcdef';
-export const CAPTCHA_CODE = 'ABCDE';
+export { CAPTCHA_CODE, TEST_JWT_SECRET };
 
 export interface Gateway {
   /** `http://127.0.0.1:PORT` */

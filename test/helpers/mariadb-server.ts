@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { freePort } from './server-process.js';
+import { freePort } from './ports.js';
 
 /** A MariaDB server of one test file's own: its data directory, port, socket and pid file. */
 export interface MariaDbServer {

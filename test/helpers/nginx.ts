@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './redis-server.js';
+import { freePort } from './ports.js';
 
 /** The nginx binary (Debian's `nginx` package puts it in /usr/sbin), if there is one. */
 export function findNginx(): string | undefined {

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
@@ -15,35 +14,8 @@ export interface RedisServer {
   thaw(): void;
 }
 
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-      .once('error', () => resolve(false))
-      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * `count` free loopback ports from `from` upwards; with `busOffset`, port + busOffset must be
- * free too (a Redis Cluster node also listens on its bus port, port + 10000).
- */
-export async function freePorts(count: number, from: number, busOffset?: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let port = from; ports.length < count && port < from + 1000; port++) {
-    if ((await canListen(port)) && (busOffset === undefined || (await canListen(port + busOffset)))) ports.push(port);
-  }
-  if (ports.length < count) throw new Error(`no ${count} free ports from ${from}`);
-  return ports;
-}
-
-/** A free ephemeral port chosen by the system. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+// Kept for the files that import them from here; they live in ports.ts.
+export { freePort, freePorts } from './ports.js';
 
 async function waitForPing(port: number, child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { newInvitationCode, PASSWORD, registerUser as registerAccount } from './accounts.js';
 import { CAPTCHA_CODE, type Gateway } from './gateway.js';
 
 export interface RestResponse<T = any> {
@@ -56,33 +57,29 @@ export interface RegisteredUser {
   id: number;
 }
 
-/** A fresh single-use invitation code. */
+/** A fresh invitation code: `newInvitationCode` of accounts.ts, kept under this name for its importers. */
 export async function invitationCode(gw: Gateway, uses = 1): Promise<string> {
-  const [code] = await gw.app.services.invitations.create({ count: 1, uses }, { userId: null });
-  return code!.code;
+  return newInvitationCode(gw.app, uses);
 }
 
 /** The parameters of a valid registration, with a fresh captcha and invitation code. */
-export async function registrationParams(gw: Gateway, username: string, password = 'password123') {
+export async function registrationParams(gw: Gateway, username: string, password = PASSWORD) {
   const captcha = await rest(gw.url, 'POST', '/api/captchas', { query: { username } });
   return {
     name: `Name ${username}`,
     username,
     password,
     password_confirmation: password,
-    invitation_code: await invitationCode(gw),
+    invitation_code: await newInvitationCode(gw.app),
     captcha_key: captcha.body.data.captcha_key as string,
     captcha_code: CAPTCHA_CODE,
   };
 }
 
-/** Registers a user through the REST API and returns its token. */
-export async function registerUser(gw: Gateway, username: string, password = 'password123'): Promise<RegisteredUser> {
-  const response = await rest(gw.url, 'POST', '/api/auth/register', {
-    query: await registrationParams(gw, username, password),
-  });
-  if (response.body?.code !== 20001) throw new Error(`registration failed: ${JSON.stringify(response.body)}`);
-  return { username, password, token: response.body.data.access_token, id: response.body.data.id };
+/** `registerUser` of accounts.ts through REST, with a fresh invitation code of the gateway. */
+export async function registerUser(gw: Gateway, username: string, password = PASSWORD): Promise<RegisteredUser> {
+  const account = await registerAccount(gw.url, await newInvitationCode(gw.app), { username, password, via: 'REST' });
+  return { username, password, token: account.token, id: Number(account.id) };
 }
 
 /**

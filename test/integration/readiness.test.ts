@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { send } from '../helpers/http.js';
-import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/ports.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
 async function readyz(gateway: Gateway) {
   return send(`${gateway.url}/readyz`);

@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createRedisStore } from '../../src/store/redis.store.js';
-import { freePorts, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { freePorts } from '../helpers/ports.js';
+import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { storeContract } from '../helpers/store-contract.js';
 
 const run = promisify(execFile);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems as problemsOf } from '../helpers/failures.js';
 
 const production = {
   NODE_ENV: 'production',
@@ -7,16 +8,6 @@ const production = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   JWT_SECRET: 'x'.repeat(32),
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('configuration', () => {
   it('runs embedded with no variables at all: SQLite, in-process store, a generated secret and a warning', () => {

@@ -1,9 +1,10 @@
 import { createPrivateKey, generateKeyPairSync, verify } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { parsePublishedKeys, parseSigningKey } from '../../src/forward-auth/identity-keys.js';
 import { identitySigner } from '../../src/forward-auth/identity-token.js';
+import { configProblems as problemsOf } from '../helpers/failures.js';
 import { identityKeyPair } from '../helpers/forward-auth.js';
 
 const pem = { type: 'pkcs8', format: 'pem' } as const;
@@ -17,16 +18,6 @@ const WRONG_KINDS = {
   'an ed448 key': () => generateKeyPairSync('ed448').privateKey.export(pem) as string,
   'an x25519 key': () => generateKeyPairSync('x25519').privateKey.export(pem) as string,
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('IDENTITY_TOKEN_KEY', () => {
   it('is optional: without it no key signs, none is published, the audience defaults', () => {

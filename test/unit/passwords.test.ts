@@ -2,6 +2,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/auth/password-hasher.js';
+import { median } from '../helpers/failures.js';
 import { legacyFixture } from '../helpers/legacy-fixture.js';
 
 const legacyUser = legacyFixture().users[0]!;
@@ -11,8 +12,6 @@ async function elapsedMs(work: () => Promise<unknown>): Promise<number> {
   await work();
   return performance.now() - start;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe('password hashes', () => {
   const hasher = new PasswordHasher(4, 2);

@@ -1,23 +1,14 @@
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { createRedisClient, isRedisConfigured } from '../../src/store/redis.store.js';
+import { configProblems as problemsOf } from '../helpers/failures.js';
 
 const production = {
   NODE_ENV: 'production',
   DATABASE_URL: 'mysql://root@127.0.0.1:3306/storegate',
   JWT_SECRET: 'x'.repeat(32),
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('Redis configuration', () => {
   it('reads Sentinel nodes, the master name and the password', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { TokenService, type TokenSettings } from '../../src/auth/token.service.js';
-import { AppError } from '../../src/errors.js';
+import { appErrorOf as failureOf } from '../helpers/failures.js';
 import { claimsOf, LEGACY_PRV, mintToken, nowSeconds } from '../helpers/jwt.js';
 import { legacyFixture } from '../helpers/legacy-fixture.js';
 
@@ -15,16 +15,6 @@ function tokenService(overrides: Partial<TokenSettings> = {}): TokenService {
 }
 
 const user = (id: number, tokenVersion = 0) => ({ id, tokenVersion });
-
-async function failureOf(attempt: () => unknown): Promise<AppError> {
-  try {
-    await attempt();
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an AppError, but nothing was thrown');
-}
 
 const base64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
