@@ -1,4 +1,15 @@
-import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, JsonType, type Platform, PrimaryKey, Property } from '@mikro-orm/core';
+
+/**
+ * JSON read back as a value on every server: MySQL's driver parses a JSON column itself, but
+ * MariaDB's JSON is LONGTEXT underneath, so mysql2 hands over its text, which MikroORM (trusting
+ * the MySQL platform to have parsed it) would pass on as a string.
+ */
+export class ParsedJsonType extends JsonType {
+  override convertToJSValue(value: unknown, platform: Platform): unknown {
+    return typeof value === 'string' ? JSON.parse(value) : super.convertToJSValue(value as string, platform);
+  }
+}
 
 export const AUTH_EVENT_TYPES = [
   'registered',
@@ -50,6 +61,6 @@ export class AuthEvent {
   @Property({ type: 'string', length: 255, nullable: true })
   userAgent: string | null = null;
 
-  @Property({ type: 'json', nullable: true })
+  @Property({ type: ParsedJsonType, columnType: 'json', nullable: true })
   detail: Record<string, unknown> | null = null;
 }
