@@ -22,8 +22,11 @@ import { waitUntil } from '../helpers/wait.js';
 /** The lock an instance takes to restore the revocations (src/sessions/revocation-list.ts). */
 const RESTORE_LOCK = 'rv:restoring';
 
-/** Tokens of sessions revoked otherwise than by a logout: one by revokeSession, two by revokeOtherSessions. */
-async function revokedSessions(gw: Gateway): Promise<{ keeper: string; revoked: string[] }> {
+/**
+ * Tokens of sessions revoked otherwise than by a logout (one by revokeSession, three by
+ * revokeOtherSessions), and of the session kept: a token a refresh traded, and the one it got.
+ */
+async function revokedSessions(gw: Gateway): Promise<{ keeper: string; traded: string; revoked: string[] }> {
   const username = `revoked${Math.random().toString(36).slice(2, 8)}`;
   await insertUser(gw.db, username);
   const signIn = async () => {
@@ -35,7 +38,9 @@ async function revokedSessions(gw: Gateway): Promise<{ keeper: string; revoked: 
   expect((await gql(gw.url, ops.revokeSession, { id: claimsOf(lost).sid }, keeper)).data?.revokeSession).toBe(true);
   const keeperTab = await signIn();
   expect((await gql(gw.url, ops.revokeOtherSessions, {}, keeperTab)).data?.revokeOtherSessions).toBe(3);
-  return { keeper: keeperTab, revoked: [keeper, lost, other1, other2] };
+  const renewed = await gql(gw.url, ops.refresh, {}, keeperTab);
+  expect(renewed.errors).toBeUndefined();
+  return { keeper: renewed.data!.refresh.accessToken, traded: keeperTab, revoked: [keeper, lost, other1, other2] };
 }
 
 describe('losing Redis', () => {
@@ -124,11 +129,12 @@ describe('losing Redis', () => {
       for (const s of sessions) expect(verdict(await s.transport.refresh(s.revoked))).toBe('UNAUTHENTICATED 40005');
       // Every instance refuses every revoked session of every instance, and keeps the live one.
       for (const gw of gateways) {
-        for (const { keeper, revoked } of others) {
+        for (const { keeper, traded, revoked } of others) {
           await waitUntil(async () => errorOf(await gql(gw.url, ops.me, {}, keeper)) === undefined, {
             timeoutMs: RECOVERY_MS,
             what: 'the kept session',
           });
+          expect(errorOf(await gql(gw.url, ops.me, {}, traded))?.code, 'the traded token').toBe('UNAUTHENTICATED');
           for (const token of revoked) {
             expect(errorOf(await gql(gw.url, ops.me, {}, token))?.code).toBe('UNAUTHENTICATED');
             expect(errorOf(await gql(gw.url, ops.refresh, {}, token))?.code).toBe('UNAUTHENTICATED');

@@ -24,6 +24,14 @@ export interface RevokedSession {
   expiresAt: Date;
 }
 
+/** The token a live session's last refresh traded, as the shared store needs it restored. */
+export interface TradedToken {
+  sessionId: string;
+  sessionExpiresAt: Date;
+  jti: string;
+  tradedAt: Date;
+}
+
 export interface Rotation {
   sessionId: string;
   userId: number;
@@ -141,6 +149,32 @@ export class SessionRepository {
           { fields: ['id', 'expiresAt'], orderBy: { id: 'asc' }, limit },
         );
       return rows.map(({ id, expiresAt }) => ({ id, expiresAt }));
+    });
+  }
+
+  /**
+   * The token each live session last traded, where the trade is recent enough (since `since`)
+   * for that token to be unexpired, in pages (keyset on id). Tokens traded before it are not kept.
+   */
+  lastTraded(since: Date, afterId: string, limit: number): Promise<TradedToken[]> {
+    return guarded(async () => {
+      const rows = await this.orm.em.fork().find(
+        Session,
+        {
+          revokedAt: null,
+          expiresAt: { $gt: new Date() },
+          previousJti: { $ne: null },
+          rotatedAt: { $gte: since },
+          id: { $gt: afterId },
+        },
+        { fields: ['id', 'expiresAt', 'previousJti', 'rotatedAt'], orderBy: { id: 'asc' }, limit },
+      );
+      return rows.map((row) => ({
+        sessionId: row.id,
+        sessionExpiresAt: row.expiresAt,
+        jti: row.previousJti as string,
+        tradedAt: row.rotatedAt as Date,
+      }));
     });
   }
 }
