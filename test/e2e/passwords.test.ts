@@ -219,6 +219,33 @@ describe('resetPassword', () => {
   });
 });
 
+describe('bad input to changePassword and resetPassword', () => {
+  const gateway = useGateway({ env: { LOGIN_MAX_ATTEMPTS: '2' } });
+
+  it('gets BAD_USER_INPUT with its field, never a 500, and counts no failed login', async () => {
+    const { tokens } = await signedIn(gateway(), 'badinput01');
+    const [token] = tokens as [string];
+    const huge = 'x'.repeat(50_000);
+    for (let i = 0; i < 3; i++) {
+      expectBadInput(await change(gateway(), token, changeInput(huge)), 'currentPassword');
+    }
+    expectBadInput(await change(gateway(), token, changeInput(PASSWORD, huge)), 'newPassword');
+    // Not one of those counted towards the lock (2 failures would lock): the right password still works.
+    expect(errorOf(await change(gateway(), token, changeInput(PASSWORD)))).toBeUndefined();
+
+    expectBadInput(await reset(gateway(), resetInput(huge, 'AAAA-BBBB-CCCC-DDDD')), 'username');
+    expectBadInput(await reset(gateway(), resetInput('badinput01', huge)), 'code');
+    expectBadInput(await reset(gateway(), resetInput('badinput01', 'AAAA', '')), 'newPassword');
+    expectBadInput(await reset(gateway(), resetInput('badinput01', 'AAAA\u0000')), 'code');
+    for (const code of ["' OR 1=1 --", '%', '_', '<script>']) {
+      expectGraphqlError(await reset(gateway(), resetInput('badinput01', code)), 'RESET_CODE_INVALID', 10003);
+    }
+    for (const input of [{ ...resetInput('badinput01', 'AAAA'), code: 12345 }, { username: 'badinput01' }]) {
+      expectGraphqlError(await reset(gateway(), input), 'BAD_USER_INPUT', 10001);
+    }
+  });
+});
+
 describe('resetPassword throttled per IP like sign-up (RATE_LIMIT_SIGN=3)', () => {
   const gateway = useGateway({ env: { RATE_LIMIT_SIGN: '3' } });
 

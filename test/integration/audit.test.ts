@@ -253,6 +253,35 @@ describe('the audit log after a full flow', () => {
   });
 });
 
+describe('audit rows of oversized input', () => {
+  const gateway = useGateway();
+
+  it('cut a huge user agent to 255 characters and a typed username to 64, and lose no event', async () => {
+    await insertUser(gateway().db, 'hugeagent1');
+    // Under Node's 16 KB of headers, past which the server answers 431 before any route.
+    const huge = { 'user-agent': `Huge/${'x'.repeat(10_000)}` };
+    expect(
+      (await gql(gateway().url, ops.login, { input: { username: 'hugeagent1', password: PASSWORD } }, undefined, huge))
+        .errors,
+    ).toBeUndefined();
+    const typed = `n${'o'.repeat(254)}`;
+    const failed = await gql(
+      gateway().url,
+      ops.login,
+      { input: { username: typed, password: 'whatever1' } },
+      undefined,
+      huge,
+    );
+    expect(errorOf(failed)?.code, JSON.stringify(failed)).toBe('INVALID_CREDENTIALS');
+    const rows = await events(gateway());
+    expect(rows.map((row) => [row.type, row.user_agent?.length, row.username?.length ?? null])).toEqual([
+      ['login_succeeded', 255, null],
+      ['login_failed', 255, 64],
+    ]);
+    expect(rows[1]!.username).toBe(typed.slice(0, 64));
+  });
+});
+
 describe('a failing audit write', () => {
   const lines: string[] = [];
   const logStream = new PassThrough();
