@@ -1,4 +1,7 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { login, newInvitationCode, PASSWORD, registerUser } from '../helpers/accounts.js';
 import { expectBadInput, expectGraphqlError } from '../helpers/assertions.js';
 import { errorOf } from '../helpers/attempts.js';
@@ -110,5 +113,48 @@ describe('sessions, passwords and activity on the embedded default', () => {
     expect(theirs.map((event) => event.type)).toEqual(
       expect.arrayContaining(['password_changed', 'password_reset', 'login_succeeded', 'registered']),
     );
+  });
+});
+
+describe('the embedded default restarted on the same file', () => {
+  const path = `/tmp/storegate-test-restart-${process.pid}-${Date.now()}.sqlite`;
+  const env = {
+    NODE_ENV: 'test',
+    SQLITE_PATH: path,
+    JWT_SECRET: 'embedded-restart-secret-0123456789-abcdef',
+    BCRYPT_COST: '4',
+    BCRYPT_POOL_SIZE: '2',
+    CAPTCHA_FIXED_CODE: 'ABCDE',
+    LOG_LEVEL: 'silent',
+  };
+  const start = async () => {
+    const app = await buildApp(loadConfig(env), { logger: false });
+    return { app, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
+  };
+  afterAll(async () => rm(path, { force: true }));
+
+  it('forgets no revocation: the in-process store starts empty and is restored from the table', async () => {
+    let { app, url } = await start();
+    await registerUser(url, await newInvitationCode(app), 'restart01');
+    const [keeper, lost, loggedOut] = [
+      (await login(url, 'restart01')).token,
+      (await login(url, 'restart01')).token,
+      (await login(url, 'restart01')).token,
+    ];
+    const traded = (await login(url, 'restart01')).token;
+    const renewed = (await gql(url, ops.refresh, {}, traded)).data!.refresh.accessToken as string;
+    expect((await gql(url, ops.revokeSession, { id: claimsOf(lost).sid }, keeper)).data?.revokeSession).toBe(true);
+    expect((await gql(url, ops.logout, {}, loggedOut)).data?.logout).toBe(true);
+    await app.close();
+
+    ({ app, url } = await start());
+    try {
+      for (const token of [lost, loggedOut, traded]) {
+        expect(errorOf(await gql(url, ops.me, {}, token))?.code).toBe('UNAUTHENTICATED');
+      }
+      for (const token of [keeper, renewed]) expect(errorOf(await gql(url, ops.me, {}, token))).toBeUndefined();
+    } finally {
+      await app.close();
+    }
   });
 });
