@@ -109,24 +109,31 @@ export class SessionRepository {
     });
   }
 
-  /** Revokes the user's live sessions (but one, when `except` is given): those it revoked. */
-  revokeAllOf(userId: number, reason: RevocationReason, except?: string): Promise<RevokedSession[]> {
+  /** The user's live sessions (but one, when `except` is given), as revocations need them. */
+  liveOf(userId: number, except?: string): Promise<RevokedSession[]> {
     return guarded(async () => {
-      const em = this.orm.em.fork();
-      const live = await em.find(
-        Session,
-        { userId, revokedAt: null, expiresAt: { $gt: new Date() }, ...(except && { id: { $ne: except } }) },
-        { fields: ['id', 'expiresAt'] },
-      );
-      if (live.length === 0) return [];
-      const ids = live.map((session) => session.id);
-      await em.nativeUpdate(
-        Session,
-        { id: { $in: ids }, revokedAt: null },
-        { revokedAt: new Date(), revokedReason: reason },
-      );
+      const live = await this.orm.em
+        .fork()
+        .find(
+          Session,
+          { userId, revokedAt: null, expiresAt: { $gt: new Date() }, ...(except && { id: { $ne: except } }) },
+          { fields: ['id', 'expiresAt'] },
+        );
       return live.map(({ id, expiresAt }) => ({ id, expiresAt }));
     });
+  }
+
+  /** Marks those of the sessions still live revoked; how many. */
+  revokeMany(ids: readonly string[], reason: RevocationReason): Promise<number> {
+    return guarded(() =>
+      this.orm.em
+        .fork()
+        .nativeUpdate(
+          Session,
+          { id: { $in: [...ids] }, revokedAt: null },
+          { revokedAt: new Date(), revokedReason: reason },
+        ),
+    );
   }
 
   /** The user's sessions that can still be used, newest first. */
