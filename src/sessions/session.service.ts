@@ -139,6 +139,9 @@ export class SessionService {
     return limited(rateLimit, async () => {
       const { user, claims, session } = found;
       const next = tokens.issue(user, client.url, session);
+      // Traded in the store before the table: should the store fail, the table still holds the
+      // token current, and a retry refreshes it instead of passing for a reuse.
+      await revocations.markTraded(this.revocable(claims, session), now());
       const won = claims.sid
         ? await sessions.rotate(
             { sessionId: session.id, userId: user.id, fromJti: claims.jti, toJti: next.claims.jti },
@@ -155,7 +158,6 @@ export class SessionService {
             originOf(client),
           );
       if (!won) return this.refuseTraded(found, client);
-      await revocations.markTraded(this.revocable(claims, session), now());
       return { user, token: next };
     });
   }

@@ -94,4 +94,22 @@ describe('a store write failing in the middle of a revocation', () => {
     expect(code(await gql(gateway().url, ops.refresh, {}, victims))).toBe('UNAUTHENTICATED');
     for (const gw of [gateway(), sibling()]) expect(await works(gw, thiefs)).toBe(false);
   });
+
+  it('refresh: refused with 503; the retry, even past the reuse interval, refreshes, and the old token stops', async () => {
+    const [token] = (await devices('blipuser05', 1)) as [string];
+    failNextStoreWrite();
+    try {
+      expect(code(await gql(gateway().url, ops.refresh, {}, token))).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      restoreStore();
+    }
+    await sleep(1100);
+    const retried = await gql(gateway().url, ops.refresh, {}, token);
+    expect(code(retried), 'no false theft alarm').toBe('ok');
+    const renewed = retried.data!.refresh.accessToken as string;
+    for (const gw of [gateway(), sibling()]) {
+      expect(await works(gw, token)).toBe(false);
+      expect(await works(gw, renewed)).toBe(true);
+    }
+  });
 });
