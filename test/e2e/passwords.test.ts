@@ -9,6 +9,7 @@ import { type GraphqlResponse, gql, ops } from '../helpers/graphql.js';
 import { claimsOf, mintToken } from '../helpers/jwt.js';
 import { insertUser } from '../helpers/legacy-users.js';
 import { spread, times } from '../helpers/races.js';
+import { sessionIdOf } from '../helpers/revocations.js';
 
 const NEW_PASSWORD = 'a-new-password-42';
 const MAX_ATTEMPTS = 3;
@@ -118,6 +119,23 @@ describe('changePassword', () => {
       input: { username: 'changer03', password: PASSWORD },
     });
     expect(errorOf(elsewhere), 'another client is not locked out').toBeUndefined();
+  });
+
+  it('with a legacy token (no sid): a fresh token of the session the legacy one derives, which stops', async () => {
+    const id = await insertUser(gateway().db, 'changer05');
+    const legacy = mintToken(TEST_JWT_SECRET, { sub: String(id) });
+    const answer = await change(gateway(), legacy, changeInput(PASSWORD));
+    expect(answer.errors).toBeUndefined();
+    const renewed = answer.data!.changePassword.accessToken as string;
+    expect(claimsOf(renewed).sid).toBe(sessionIdOf(legacy, TEST_JWT_SECRET));
+    for (const gw of both()) {
+      expect(await works(gw, legacy)).toBe(false);
+      expect(await works(gw, renewed)).toBe(true);
+    }
+    expect((await gql(sibling().url, ops.sessions, {}, renewed)).data!.sessions).toMatchObject([
+      { id: claimsOf(renewed).sid, current: true },
+    ]);
+    expect(errorOf(await gql(sibling().url, ops.refresh, {}, renewed))).toBeUndefined();
   });
 
   it('refuses an anonymous, a revoked or a garbage token', async () => {
