@@ -209,6 +209,8 @@ export class SessionService {
     const user = await this.deps.users.findRecord(caller.user.id);
     if (!user) throw new AppError('UNAUTHENTICATED');
     const next = this.deps.tokens.issue(user, client.url, caller.session);
+    // The store before the table, as a refresh does.
+    await this.deps.revocations.markTraded(this.revocable(caller.claims, caller.session), now());
     const rotation = {
       sessionId: caller.session.id,
       userId: user.id,
@@ -226,7 +228,6 @@ export class SessionService {
         originOf(client),
       );
     }
-    await this.deps.revocations.markTraded(this.revocable(caller.claims, caller.session), now());
     return { user, token: next };
   }
 
