@@ -56,7 +56,7 @@ export async function openServices(config: Config, options: ServiceOptions = {})
   const drawer = new CaptchaDrawer();
   const throttle = new ThrottleService(config.limits, store);
   const audit = new AuditLog(database.audit, store, config.audit);
-  const revocations = new RevocationList(store, database.sessions);
+  const revocations = new RevocationList(store, database.sessions, config.jwt.ttlMinutes * 60);
   const sessions = new SessionService({
     users: database.users,
     sessions: database.sessions,

@@ -126,13 +126,19 @@ export class AuditLog {
     }
   }
 
-  /** Prunes every hour, on one instance at a time: the first to take the lock in the shared store. */
+  /**
+   * Prunes unless another instance did within the hour: the first to take the lock in the shared
+   * store prunes, the others get null. The lock is left to expire, so one instance an hour prunes.
+   */
+  async pruneOnce(): Promise<number | null> {
+    const mine = await this.store.setIfAbsent(PRUNE_LOCK, String(process.pid), PRUNE_EVERY_MS / 1000 - 60);
+    return mine ? this.prune() : null;
+  }
+
+  /** Prunes every hour, on one instance at a time. */
   schedulePruning(onError: (err: unknown) => void): void {
     this.pruneTimer = setInterval(() => {
-      this.store
-        .setIfAbsent(PRUNE_LOCK, String(process.pid), PRUNE_EVERY_MS / 1000 - 60)
-        .then((mine) => (mine ? this.prune() : 0))
-        .catch(onError);
+      this.pruneOnce().catch(onError);
     }, PRUNE_EVERY_MS).unref();
   }
 

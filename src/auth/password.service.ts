@@ -3,7 +3,7 @@ import { type Actor, type AuditLog, actorContext } from '../audit/audit-log.js';
 import type { ResetCodeRepository } from '../db/repositories/reset-code.repository.js';
 import type { UserRepository } from '../db/repositories/user.repository.js';
 import { AppError } from '../errors.js';
-import type { SessionService, SignedIn } from '../sessions/session.service.js';
+import type { Authenticated, SessionService, SignedIn } from '../sessions/session.service.js';
 import { type ClientContext, originOf } from './client.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { randomString } from './random-string.js';
@@ -55,10 +55,10 @@ export class PasswordService {
     const { value: caller, rateLimit } = await sessions.authenticate(client);
     return limited(rateLimit, async () => {
       const { currentPassword, newPassword } = this.validateChange(input);
-      const attempt = await throttle.loginAttempt(caller.user.username, client.ip);
+      const attempt = await this.locked(throttle.loginAttempt(caller.user.username, client.ip), caller, client);
       const account = await users.findWithPassword(caller.user.username);
       const valid = await hasher.check(currentPassword, account?.password ?? null);
-      await attempt.settle(valid);
+      await this.locked(attempt.settle(valid), caller, client);
       if (!account || !valid) {
         audit.record('login_failed', {
           userId: caller.user.id,
@@ -74,6 +74,24 @@ export class PasswordService {
       audit.record('password_changed', { userId: account.id, sessionId: caller.session.id, ...originOf(client) });
       return renewed;
     });
+  }
+
+  /** A step of the login lock, audited as a login's when the lock refuses the attempt. */
+  private async locked<T>(step: Promise<T>, caller: Authenticated, client: ClientContext): Promise<T> {
+    try {
+      return await step;
+    } catch (err) {
+      if (err instanceof AppError && err.kind === 'TOO_MANY_REQUESTS') {
+        this.deps.audit.record('login_locked', {
+          userId: caller.user.id,
+          username: caller.user.username,
+          sessionId: caller.session.id,
+          ...originOf(client),
+          detail: { during: 'password_change' },
+        });
+      }
+      throw err;
+    }
   }
 
   /** Issues a one-time reset code for a user, voiding the one before; the caller shows it once. */

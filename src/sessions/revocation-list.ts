@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RevokedSession, SessionRepository } from '../db/repositories/session.repository.js';
+import type { RevokedSession, SessionRepository, TradedToken } from '../db/repositories/session.repository.js';
 import { AppError } from '../errors.js';
 import type { FieldWrite, KeyValueStore } from '../store/store.js';
 
@@ -54,11 +54,24 @@ function sessionRevocation(session: RevokedSession, liveUntil = 0): FieldWrite {
   return { key, field: sessionField(session.id), value: '1', keepUntil: Math.max(end, liveUntil) };
 }
 
+/** The token a refresh traded: when (base 36 unix seconds), kept while its session, or the token, can be used. */
+function tradedMark(token: TradedToken, tokenTtlSeconds: number): FieldWrite {
+  const tradedAt = Math.floor(token.tradedAt.getTime() / 1000);
+  const { key, end } = bucketOf(token.sessionId, Math.floor(token.sessionExpiresAt.getTime() / 1000));
+  // The token was issued before its trade, so it expires within a token lifetime of it.
+  return {
+    key,
+    field: tokenField(token.jti),
+    value: tradedAt.toString(36),
+    keepUntil: Math.max(end, tradedAt + tokenTtlSeconds),
+  };
+}
+
 /**
  * The revoked sessions and traded tokens, in the shared store so every instance sees them at
  * once, for exactly as long as they could otherwise be used. Revoked sessions are also in the
- * table: when the store turns out to have lost them, they are restored from it, and no token
- * is accepted meanwhile.
+ * table, and so is each live session's last traded token: when the store turns out to have lost
+ * them, they are restored from it, and no token is accepted meanwhile.
  */
 export class RevocationList {
   private recovery: Promise<void> | null = null;
@@ -66,6 +79,8 @@ export class RevocationList {
   constructor(
     private readonly store: KeyValueStore,
     private readonly sessions: SessionRepository,
+    /** JWT_TTL in seconds: how long a traded token could be used but for its trade. */
+    private readonly tokenTtlSeconds: number,
   ) {}
 
   /** One round trip: the token's session and the token itself. SERVICE_UNAVAILABLE while the store is being restored. */
@@ -125,14 +140,33 @@ export class RevocationList {
       if (await this.store.setIfAbsent(RESTORE_LOCK, owner, RESTORE_LOCK_SECONDS)) break;
       await sleep(RESTORE_POLL_MS);
     }
+    await this.inPages(
+      (after) => this.sessions.revokedUnexpired(after, RESTORE_PAGE),
+      (page) => this.revokeSessions(page),
+      (session) => session.id,
+    );
+    // Each live session's last traded token: the table knows no earlier one of its chain.
+    const since = new Date(Date.now() - this.tokenTtlSeconds * 1000);
+    await this.inPages(
+      (after) => this.sessions.lastTraded(since, after, RESTORE_PAGE),
+      (page) => this.store.writeFields(page.map((token) => tradedMark(token, this.tokenTtlSeconds))),
+      (token) => token.sessionId,
+    );
+    await this.store.set(MARKER, new Date().toISOString());
+  }
+
+  private async inPages<T>(
+    read: (afterId: string) => Promise<T[]>,
+    write: (page: T[]) => Promise<void>,
+    idOf: (row: T) => string,
+  ): Promise<void> {
     let after = '';
     for (;;) {
-      const page = await this.sessions.revokedUnexpired(after, RESTORE_PAGE);
-      await this.revokeSessions(page);
+      const page = await read(after);
+      if (page.length) await write(page);
       const last = page.at(-1);
-      if (!last || page.length < RESTORE_PAGE) break;
-      after = last.id;
+      if (!last || page.length < RESTORE_PAGE) return;
+      after = idOf(last);
     }
-    await this.store.set(MARKER, new Date().toISOString());
   }
 }

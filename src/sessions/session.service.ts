@@ -139,6 +139,9 @@ export class SessionService {
     return limited(rateLimit, async () => {
       const { user, claims, session } = found;
       const next = tokens.issue(user, client.url, session);
+      // Traded in the store before the table: should the store fail, the table still holds the
+      // token current, and a retry refreshes it instead of passing for a reuse.
+      await revocations.markTraded(this.revocable(claims, session), now());
       const won = claims.sid
         ? await sessions.rotate(
             { sessionId: session.id, userId: user.id, fromJti: claims.jti, toJti: next.claims.jti },
@@ -155,7 +158,6 @@ export class SessionService {
             originOf(client),
           );
       if (!won) return this.refuseTraded(found, client);
-      await revocations.markTraded(this.revocable(claims, session), now());
       return { user, token: next };
     });
   }
@@ -177,10 +179,11 @@ export class SessionService {
       }
       const session = await this.deps.sessions.find(sessionId);
       const own = session && session.userId === caller.user.id && !session.revokedAt && session.expiresAt > new Date();
-      if (!own || !(await this.deps.sessions.revoke(sessionId, 'revoked'))) {
-        throw new AppError('NOT_FOUND', {}, 'No live session of yours has this id.');
-      }
+      const notFound = () => new AppError('NOT_FOUND', {}, 'No live session of yours has this id.');
+      if (!own) throw notFound();
+      // The store first: a revocation in the table alone would never reach it (a retry finds it revoked).
       await this.deps.revocations.revokeSession(sessionId, session.expiresAt);
+      if (!(await this.deps.sessions.revoke(sessionId, 'revoked'))) throw notFound();
       this.record('session_revoked', caller, client, { reason: 'revoked', by: caller.session.id }, sessionId);
     });
   }
@@ -206,6 +209,8 @@ export class SessionService {
     const user = await this.deps.users.findRecord(caller.user.id);
     if (!user) throw new AppError('UNAUTHENTICATED');
     const next = this.deps.tokens.issue(user, client.url, caller.session);
+    // The store before the table, as a refresh does.
+    await this.deps.revocations.markTraded(this.revocable(caller.claims, caller.session), now());
     const rotation = {
       sessionId: caller.session.id,
       userId: user.id,
@@ -223,21 +228,30 @@ export class SessionService {
         originOf(client),
       );
     }
-    await this.deps.revocations.markTraded(this.revocable(caller.claims, caller.session), now());
     return { user, token: next };
   }
 
-  /** Revokes every live session of a user (a reset, an admin): the ids revoked. */
+  /**
+   * Revokes every live session of a user (a reset, an admin): the ids revoked. In the store first,
+   * then in the table: when the store fails, nothing is revoked and a retry finds them all again.
+   */
   async revokeAllOf(userId: number, reason: RevocationReason, except?: string): Promise<string[]> {
-    const revoked = await this.deps.sessions.revokeAllOf(userId, reason, except);
-    await this.deps.revocations.revokeSessions(revoked);
-    return revoked.map((session) => session.id);
+    const live = await this.deps.sessions.liveOf(userId, except);
+    if (live.length === 0) return [];
+    await this.deps.revocations.revokeSessions(live);
+    await this.deps.sessions.revokeMany(
+      live.map((session) => session.id),
+      reason,
+    );
+    return live.map((session) => session.id);
   }
 
   /** Ends the caller's session: revoked in the table (recorded there for a legacy token's first time) and in the store. */
   private async end(caller: Authenticated, reason: RevocationReason, client: ClientContext): Promise<void> {
     const { sessions, revocations } = this.deps;
     const { session, claims, user } = caller;
+    // The store first, as in revoke.
+    await revocations.revokeSession(session.id, dateOf(session.expiresAt), this.deps.tokens.liveUntil(claims));
     if (!(await sessions.revoke(session.id, reason)) && !claims.sid) {
       const row = { id: session.id, userId: user.id, expiresAt: dateOf(session.expiresAt), currentJti: claims.jti };
       // A refresh of the same legacy token may open the session meanwhile: then revoke it.
@@ -245,7 +259,6 @@ export class SessionService {
         await sessions.revoke(session.id, reason);
       }
     }
-    await revocations.revokeSession(session.id, dateOf(session.expiresAt), this.deps.tokens.liveUntil(claims));
   }
 
   /** A refresh that lost: a second tab within the reuse interval is refused; anything else is reuse. */
@@ -260,8 +273,8 @@ export class SessionService {
     if (tradedAt !== null && now() - tradedAt <= this.deps.settings.reuseIntervalSeconds) {
       throw new AppError('REFRESH_EXPIRED');
     }
+    await this.deps.revocations.revokeSession(session.id, row.expiresAt);
     if (await this.deps.sessions.revoke(session.id, 'refresh_reuse')) {
-      await this.deps.revocations.revokeSession(session.id, row.expiresAt);
       this.record('refresh_reuse_detected', { user, claims, session }, client, {
         tradedSecondsAgo: tradedAt === null ? null : now() - tradedAt,
       });

@@ -86,3 +86,57 @@ describe('no secret reaches the log during whole visits on both transports', () 
     expect(text.toLowerCase()).not.toContain(CAPTCHA_CODE.toLowerCase());
   });
 });
+
+describe('no password or reset code reaches the log from a password change or reset', () => {
+  const log = logSink();
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ env: { LOG_LEVEL: 'trace' }, logStream: log.stream });
+  });
+  afterAll(async () => gw?.close());
+
+  it('in variables or written inline in the operation, succeeding or failing', async () => {
+    const [first, second, third] = ['chg-pw-5ecret-one', 'chg-pw-5ecret-two', 'chg-pw-5ecret-three'];
+    const token = tokenOf(
+      await graphqlTransport(gw.url).register({
+        name: 'Log Watcher',
+        username: 'resetlogs01',
+        password: first,
+        passwordConfirmation: first,
+        invitationCode: await newInvitationCode(gw.app),
+        captchaKey: (await gql(gw.url, ops.captcha, {})).data!.requestCaptcha.captchaKey,
+        captchaCode: 'ABCDE',
+      }),
+    );
+    const change = (currentPassword: string, newPassword: string) => ({
+      currentPassword,
+      newPassword,
+      newPasswordConfirmation: newPassword,
+    });
+    expect(
+      (await gql(gw.url, ops.changePassword, { input: change('wrong-5ecret-guess', second) }, token)).errors,
+    ).toBeDefined();
+    const changed = await gql(gw.url, ops.changePassword, { input: change(first, second) }, token);
+    expect(changed.errors).toBeUndefined();
+    const renewed = changed.data!.changePassword.accessToken as string;
+
+    const userId = Number(JSON.parse(Buffer.from(renewed.split('.')[1]!, 'base64url').toString()).sub);
+    const { code } = await gw.app.services.passwords.issueReset(userId, { userId: null });
+    const inline = `mutation { resetPassword(input: { username: "resetlogs01", code: "${code}", newPassword: "${third}", newPasswordConfirmation: "${third}" }) }`;
+    expect((await gql(gw.url, inline)).data?.resetPassword).toBe(true);
+    expect((await gql(gw.url, inline)).errors).toBeDefined();
+    expect(
+      (
+        await gql(gw.url, ops.resetPassword, {
+          input: { username: 'resetlogs01', code, newPassword: first, newPasswordConfirmation: first },
+        })
+      ).errors,
+    ).toBeDefined();
+
+    const text = log.text();
+    expect(text.split('\n').filter((line) => line.includes('"incoming request"')).length).toBeGreaterThanOrEqual(6);
+    for (const secret of [first, second, third, 'wrong-5ecret-guess', code, code.replace(/-/g, ''), renewed, token]) {
+      expect(text, 'a secret in the log').not.toContain(secret);
+    }
+  });
+});

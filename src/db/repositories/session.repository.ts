@@ -25,6 +25,14 @@ export interface RevokedSession {
   expiresAt: Date;
 }
 
+/** The token a live session's last refresh traded, as the shared store needs it restored. */
+export interface TradedToken {
+  sessionId: string;
+  sessionExpiresAt: Date;
+  jti: string;
+  tradedAt: Date;
+}
+
 export interface Rotation {
   sessionId: string;
   userId: number;
@@ -114,22 +122,16 @@ export class SessionRepository {
     });
   }
 
-  /** Revokes the user's live sessions (but one, when `except` is given): those it revoked. */
-  revokeAllOf(userId: number, reason: RevocationReason, except?: string): Promise<RevokedSession[]> {
+  /** The user's live sessions (but one, when `except` is given), as revocations need them. */
+  liveOf(userId: number, except?: string): Promise<RevokedSession[]> {
     return guarded(async () => {
-      const em = this.orm.em.fork();
-      const live = await em.find(
-        Session,
-        { userId, revokedAt: null, expiresAt: { $gt: new Date() }, ...(except && { id: { $ne: except } }) },
-        { fields: ['id', 'expiresAt'] },
-      );
-      if (live.length === 0) return [];
-      const ids = live.map((session) => session.id);
-      await em.nativeUpdate(
-        Session,
-        { id: { $in: ids }, revokedAt: null },
-        { revokedAt: new Date(), revokedReason: reason },
-      );
+      const live = await this.orm.em
+        .fork()
+        .find(
+          Session,
+          { userId, revokedAt: null, expiresAt: { $gt: new Date() }, ...(except && { id: { $ne: except } }) },
+          { fields: ['id', 'expiresAt'] },
+        );
       return live.map(({ id, expiresAt }) => ({ id, expiresAt }));
     });
   }
@@ -157,6 +159,19 @@ export class SessionRepository {
     });
   }
 
+  /** Marks those of the sessions still live revoked; how many. */
+  revokeMany(ids: readonly string[], reason: RevocationReason): Promise<number> {
+    return guarded(() =>
+      this.orm.em
+        .fork()
+        .nativeUpdate(
+          Session,
+          { id: { $in: [...ids] }, revokedAt: null },
+          { revokedAt: new Date(), revokedReason: reason },
+        ),
+    );
+  }
+
   /** The user's sessions that can still be used, newest first. */
   listLive(userId: number): Promise<Session[]> {
     return guarded(() =>
@@ -177,6 +192,32 @@ export class SessionRepository {
           { fields: ['id', 'expiresAt'], orderBy: { id: 'asc' }, limit },
         );
       return rows.map(({ id, expiresAt }) => ({ id, expiresAt }));
+    });
+  }
+
+  /**
+   * The token each live session last traded, where the trade is recent enough (since `since`)
+   * for that token to be unexpired, in pages (keyset on id). Tokens traded before it are not kept.
+   */
+  lastTraded(since: Date, afterId: string, limit: number): Promise<TradedToken[]> {
+    return guarded(async () => {
+      const rows = await this.orm.em.fork().find(
+        Session,
+        {
+          revokedAt: null,
+          expiresAt: { $gt: new Date() },
+          previousJti: { $ne: null },
+          rotatedAt: { $gte: since },
+          id: { $gt: afterId },
+        },
+        { fields: ['id', 'expiresAt', 'previousJti', 'rotatedAt'], orderBy: { id: 'asc' }, limit },
+      );
+      return rows.map((row) => ({
+        sessionId: row.id,
+        sessionExpiresAt: row.expiresAt,
+        jti: row.previousJti as string,
+        tradedAt: row.rotatedAt as Date,
+      }));
     });
   }
 }
