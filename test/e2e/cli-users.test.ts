@@ -60,7 +60,7 @@ describe.each(backends)('storegate users and audit on $name', (backend) => {
       expect(plain.code, plain.stderr).toBe(0);
       const lines = plain.stdout.trim().split('\n');
       expect(lines).toHaveLength(2);
-      expect(lines[0]).toMatch(/^\d+\tclilist01\tFixture\tenabled\tuser\t1 session\tlast sign-in \d{4}-/);
+      expect(lines[0]).toMatch(/^\d+\tclilist01\tName clilist01\tenabled\tuser\t1 session\tlast sign-in \d{4}-/);
 
       const json = JSON.parse((await cli('users', 'list', '--json', '--limit', '500')).stdout) as {
         username: string;

@@ -135,8 +135,8 @@ describe.each(backends)('user administration on $name', (backend) => {
 
   it('users: a name prefix finds users whose username does not start with it', async () => {
     const token = await registerThroughServices(instances[0].app, 'zzname001');
-    // registerThroughServices names every user "Fixture".
-    const found = ok(await ask(ops.users, { search: 'fixt', first: 100 })).users.edges.map(
+    // registerThroughServices names a user "Name <username>".
+    const found = ok(await ask(ops.users, { search: 'name zzn', first: 100 })).users.edges.map(
       (e: { node: AdminUser }) => e.node.username,
     );
     expect(found).toContain('zzname001');
