@@ -54,15 +54,22 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return copy;
 }
 
-/** The URL with secret parameter values masked: legacy clients send passwords in the query string. */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  for (const key of new Set(params.keys())) {
-    if (SECRET_NAME.test(key)) params.set(key, '[redacted]');
+/** One `name=value&…` run of parameters with the values of secret names masked. */
+function redactParams(params: string): string {
+  const parsed = new URLSearchParams(params);
+  for (const key of new Set(parsed.keys())) {
+    if (SECRET_NAME.test(key)) parsed.set(key, CENSOR);
   }
-  return `${url.slice(0, q)}?${params.toString()}`;
+  return parsed.toString();
+}
+
+/**
+ * The URL with secret parameter values masked: legacy clients send passwords in the query string.
+ * Fastify's router takes the query from the first `?` or `#` (a raw request line may carry a
+ * fragment) and keeps any later one inside a value, so every run after a `?` or `#` is masked.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/([?#])([^?#]*)/g, (_, mark: string, params: string) => mark + redactParams(params));
 }
 
 function prettyLogs(config: Config): boolean {

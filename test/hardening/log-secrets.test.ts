@@ -1,9 +1,12 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newInvitationCode } from '../helpers/accounts.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { exchange } from '../helpers/http.js';
+import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { bothTransports, graphqlTransport, type Outcome, type Transport, tokenOf } from '../helpers/transports.js';
 
 /** Every captcha's code: distinctive, so that it cannot turn up in a log line by chance. */
@@ -138,5 +141,102 @@ describe('no password or reset code reaches the log from a password change or re
     for (const secret of [first, second, third, 'wrong-5ecret-guess', code, code.replace(/-/g, ''), renewed, token]) {
       expect(text, 'a secret in the log').not.toContain(secret);
     }
+  });
+});
+
+/** Sends a request line and headers exactly as given over a raw socket: the raw answer. */
+function rawRequest(baseUrl: string, requestLine: string, headers: string[] = []): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject);
+    socket.on('end', () => resolve(answer));
+    const head = [
+      requestLine,
+      `Host: ${hostname}:${port}`,
+      'Accept: application/json',
+      'Connection: close',
+      ...headers,
+    ];
+    // Written, not ended: a half-closed socket could be dropped before the answer is sent.
+    socket.write(`${head.join('\r\n')}\r\n\r\n`);
+  });
+}
+
+describe('no secret reaches the log through a URL fragment, at the default info level', () => {
+  const log = logSink();
+  let gw: Gateway;
+  const password = 'fragment-pw-5ecret!';
+
+  beforeAll(async () => {
+    gw = await startGateway({ env: { LOG_LEVEL: 'info' }, logStream: log.stream });
+  });
+  afterAll(async () => gw?.close());
+
+  it('a password after a # in the raw request line (routed as a query) is masked in the incoming-request line', async () => {
+    const query = `username=fragment01&password=${encodeURIComponent(password)}`;
+    const answer = await rawRequest(gw.url, `POST /api/auth/login#${query} HTTP/1.1`, [
+      'Content-Type: application/json',
+      'Content-Length: 0',
+    ]);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const lines = log.text().split('\n');
+    expect(
+      lines.filter((line) => line.includes('/api/auth/login#')),
+      'its incoming-request line',
+    ).not.toHaveLength(0);
+    expect(log.text()).not.toContain(password);
+    expect(log.text()).not.toContain(encodeURIComponent(password));
+  });
+
+  it('a token after a # is masked likewise', async () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.fragment-token-signature';
+    await rawRequest(gw.url, `GET /api/auth/me#token=${token} HTTP/1.1`);
+    expect(log.text()).toContain('/api/auth/me#');
+    expect(log.text()).not.toContain('fragment-token-signature');
+  });
+});
+
+describe('no secret reaches the log through a failed Redis command', () => {
+  const log = logSink();
+  let redis: RedisServer;
+  let gw: Gateway;
+  const code = 'RQ7REDISQ7';
+
+  beforeAll(async () => {
+    redis = await startRedisServer(await freePort());
+    gw = await startGateway({
+      env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', CAPTCHA_FIXED_CODE: code },
+      logStream: log.stream,
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await redis?.stop();
+  });
+
+  it('a captcha whose SET the server refuses logs the failure without the code or the key', async () => {
+    // A private server out of memory refuses every write: the captcha's SET fails with a reply error.
+    const admin = new Redis(redis.url);
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '1');
+    } finally {
+      admin.disconnect();
+    }
+    for (const transport of bothTransports(gw.url)) {
+      expect((await transport.captcha()).ok, transport.name).toBe(false);
+    }
+
+    const failures = log
+      .text()
+      .split('\n')
+      .filter((line) => line.includes('OOM'));
+    expect(failures, 'the failure is logged').not.toHaveLength(0);
+    expect(log.text()).not.toContain(code);
+    expect(log.text()).not.toContain('captcha:captcha-');
   });
 });

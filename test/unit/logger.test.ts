@@ -41,6 +41,13 @@ describe('redactUrl', () => {
     );
     expect(redactUrl('/api/auth/me')).toBe('/api/auth/me');
   });
+
+  it('masks secrets after a # as after a ?, and after a later ? or # inside a value', () => {
+    const masked = '%5Bredacted%5D';
+    expect(redactUrl('/api/auth/login#username=u&password=p')).toBe(`/api/auth/login#username=u&password=${masked}`);
+    expect(redactUrl('/api/auth/me#token=t')).toBe(`/api/auth/me#token=${masked}`);
+    expect(redactUrl('/x?a=1#password=p?token=t')).toBe(`/x?a=1#password=${masked}?token=${masked}`);
+  });
 });
 
 describe('redactSecrets', () => {
