@@ -85,6 +85,8 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
       ...armor.plugins,
       ApolloServerPluginCacheControlDisabled(),
       noStore,
+      // Apollo's stop runs this (and its drain) from onClose below; the shutdown log shows it did.
+      { serverWillStart: async () => ({ serverWillStop: async () => app.log.info('GraphQL server stopped') }) },
       ...plugins,
       config.graphql.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })

@@ -105,5 +105,7 @@ describe('graceful shutdown of `node dist/server.js` on MariaDB and Redis', () =
     expect(Math.max(...finishedAt), 'the last login ended after connections were refused').toBeGreaterThan(refusing);
     expect(await exitCode).toBe(0);
     expect(performance.now() - signalled).toBeLessThan(SHUTDOWN_GRACE_MS);
+    // Apollo Server was stopped too: its plugins' serverWillStop ran (the drain) before the exit.
+    expect(server.output()).toContain('GraphQL server stopped');
   });
 });
