@@ -86,7 +86,7 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
       ApolloServerPluginCacheControlDisabled(),
       noStore,
       // Apollo's stop runs this (and its drain) from onClose below; the shutdown log shows it did.
-      { serverWillStart: async () => ({ serverWillStop: async () => app.log.info('GraphQL server stopped') }) },
+      { serverWillStart: async () => ({ serverWillStop: async () => app.log.debug('GraphQL server stopped') }) },
       ...plugins,
       config.graphql.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })

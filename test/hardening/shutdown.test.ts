@@ -66,6 +66,8 @@ describe('graceful shutdown of `node dist/server.js` on MariaDB and Redis', () =
         JWT_SECRET: TEST_JWT_SECRET,
         BCRYPT_COST: String(LOGIN_COST),
         RATE_LIMIT_ACCESS: '0',
+        // Apollo's stop is logged at debug.
+        LOG_LEVEL: 'debug',
       },
       tmpdir(),
     );
