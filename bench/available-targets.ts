@@ -62,8 +62,9 @@ export async function availableTargets(
     settings,
     env.users.map((user) => user.id),
   );
+  const only = settings.only;
   const candidates = {
-    me,
+    me: only ? Object.fromEntries(Object.entries(me).filter(([kind]) => only.includes(kind))) : me,
     login: withLogins ? { rest: loginRest(gateway, logins), graphql: loginGraphql(gateway, logins) } : {},
   };
   const targets: Targets = { me: {}, login: {}, unavailable: {}, logins, answers: [] };

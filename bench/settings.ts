@@ -35,6 +35,8 @@ export function benchSettings() {
     gatewayLogFile: join(tmpdir(), `storegate-bench-${runId}.log`),
     /** BENCH_ME_ONLY=1: the `me` and verify targets only (no bcrypt, logins or flood), for quick comparisons. */
     meOnly: ['1', 'true', 'yes'].includes(process.env.BENCH_ME_ONLY ?? ''),
+    /** BENCH_ONLY=restBare,rest: only these `me` targets (restBare rest graphqlBare graphql verifyBare verify apolloFloor). */
+    only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : undefined,
     runId,
     database: `storegate_bench_${runId}`,
     keyPrefix: `storegate-bench-${runId}:`,
