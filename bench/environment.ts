@@ -20,6 +20,11 @@ export const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
 /** Undo steps, last first; each runs once even if a signal and the normal path both ask. */
 const undo: Array<() => Promise<void>> = [];
 
+/** Something to undo at the end (last first), whatever happens. */
+export function undoLater(step: () => Promise<void>): void {
+  undo.push(step);
+}
+
 export async function tearDown(): Promise<void> {
   while (undo.length) {
     const step = undo.pop()!;

@@ -10,6 +10,7 @@ import { residentMegabytes } from './processes.js';
 import { printBcrypt, type Round } from './report.js';
 import { finish } from './results.js';
 import { runRound, warmUp } from './rounds.js';
+import { scaleBench } from './scale.js';
 import { benchSettings } from './settings.js';
 
 async function main(): Promise<void> {
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void tearDown().finally(() => process.exit(130)));
   }
+  if (process.argv.includes('--scale')) return scaleBench(settings);
   const startedAt = new Date();
   const loadAverageBefore = loadavg();
   if (loadAverageBefore[0]! > cpus().length / 2) {
