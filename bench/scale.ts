@@ -24,7 +24,15 @@ const run = promisify(execFile);
 
 const SCALE = 1_000_000;
 const USER_BATCH = 10_000;
+/** Rows per INSERT of sessions. */
 const REVOCATION_BATCH = 5_000;
+/**
+ * Store writes sent at once, as the gateway's own writeFields sends them: its client gives up on
+ * a command after 800 ms, which a larger batch on a busy machine can take.
+ */
+const STORE_BATCH = 1_000;
+/** A batch that timed out is sent again (the writes are idempotent), at most this many times. */
+const STORE_ATTEMPTS = 4;
 const SAMPLED_BUCKETS = 300;
 const DEFAULT_TARGETS: MeKind[] = ['restBare', 'rest', 'graphql', 'verify'];
 /** SPEC §9: within 10 % of the 10 000-user figures. */
@@ -196,6 +204,16 @@ async function seedAtScale(env: { url: string; redisUrl: string; prefix: string 
     userId: 1 + Math.floor(Math.random() * SCALE),
     expiresAt: expiry(),
   }));
+  const retried = async (write: () => Promise<unknown>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (attempt >= STORE_ATTEMPTS) throw err;
+        await sleep(200 * attempt);
+      }
+    }
+  };
   const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
     const started = performance.now();
     const value = await work();
@@ -206,9 +224,11 @@ async function seedAtScale(env: { url: string; redisUrl: string; prefix: string 
     const [[userIds, usersSeconds], [, sessionsSeconds]] = await Promise.all([
       timed(seedUsers),
       timed(async () => {
-        for (let first = 0; first < SCALE; first += REVOCATION_BATCH) {
-          const batch = sessions.slice(first, first + REVOCATION_BATCH);
-          await revocations.revokeSessions(batch.map((s) => ({ id: s.id, expiresAt: new Date(s.expiresAt * 1000) })));
+        for (let first = 0; first < SCALE; first += STORE_BATCH) {
+          const batch = sessions.slice(first, first + STORE_BATCH);
+          await retried(() =>
+            revocations.revokeSessions(batch.map((s) => ({ id: s.id, expiresAt: new Date(s.expiresAt * 1000) }))),
+          );
         }
       }),
     ]);
@@ -218,15 +238,15 @@ async function seedAtScale(env: { url: string; redisUrl: string; prefix: string 
     const [[, rowsSeconds], [, tokensSeconds]] = await Promise.all([
       timed(() => insertSessions(env.url, sessions, now)),
       timed(async () => {
-        for (let done = 0; done < SCALE; done += REVOCATION_BATCH) {
-          const batch = Array.from({ length: Math.min(REVOCATION_BATCH, SCALE - done) }, () => ({
+        for (let done = 0; done < SCALE; done += STORE_BATCH) {
+          const batch = Array.from({ length: Math.min(STORE_BATCH, SCALE - done) }, () => ({
             sessionId: randomSessionId(),
             sessionExpiresAt: expiry(),
             jti: randomJti(),
             liveUntil: now + 3600,
           }));
           // ioredis pipelines the commands of one tick: a batch goes out in a few writes.
-          await Promise.all(batch.map((token) => revocations.markTraded(token, now)));
+          await retried(() => Promise.all(batch.map((token) => revocations.markTraded(token, now))));
         }
       }),
     ]);
