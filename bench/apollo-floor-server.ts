@@ -14,12 +14,17 @@ interface Context {
   authorization?: string;
 }
 
-const { currentUser, close } = meWork();
+const { caller, close } = meWork();
+
+async function me(authorization: string | undefined) {
+  const { user } = await caller(authorization);
+  return { id: String(user[0]), username: user[2], name: user[1] };
+}
 
 const apollo = new ApolloServer<Context>({
-  typeDefs: 'type User { id: Int! username: String! name: String! } type Query { me: User }',
+  typeDefs: 'type User { id: ID! username: String! name: String! } type Query { me: User }',
   resolvers: {
-    Query: { me: (_root: unknown, _args: unknown, context: Context) => currentUser(context.authorization) },
+    Query: { me: (_root: unknown, _args: unknown, context: Context) => me(context.authorization) },
   },
 });
 await apollo.start();

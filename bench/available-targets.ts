@@ -1,3 +1,4 @@
+import { type AnswerCheck, compareAnswers } from './answers.js';
 import type { BenchEnvironment } from './environment.js';
 import type { LoginKind, MeKind } from './report.js';
 import type { BenchSettings } from './settings.js';
@@ -6,10 +7,10 @@ import {
   checkTarget,
   loginGraphql,
   loginRest,
-  meBare,
   meGraphql,
   meRest,
   type Target,
+  verifyTarget,
 } from './targets.js';
 import { tokenMinter } from './tokens.js';
 
@@ -26,25 +27,47 @@ export interface Targets {
   unavailable: Record<string, string>;
   /** The credentials the login targets cycle through, for a flood run elsewhere. */
   logins: Credentials[];
+  /** The gateway's answers against the reference's, compared before anything is measured. */
+  answers: AnswerCheck[];
 }
 
-/** The reference servers and GraphQL must answer; the REST layer may not exist yet, and is then reported missing. */
-export async function availableTargets(env: BenchEnvironment, settings: BenchSettings): Promise<Targets> {
-  const users = sample(env.users, SAMPLE_USERS);
+/** `me` tokens for a sample of the seeded users, each of a session of its own, as the gateway issues them. */
+export function meTargets(env: BenchEnvironment, settings: BenchSettings, userIds: number[]) {
   const mint = tokenMinter(settings.jwtSecret, settings.jwtPrv, `${env.gateway.baseUrl}/api/auth/login`);
-  const tokens = users.map((user) => mint(user.id));
+  const tokens = sample(userIds, SAMPLE_USERS).map((id) => mint(id));
+  const gateway = env.gateway.baseUrl;
+  const bare = env.bare.baseUrl;
+  return {
+    restBare: meRest(bare, tokens, 'me REST bare'),
+    rest: meRest(gateway, tokens),
+    graphqlBare: meGraphql(bare, tokens, 'me GraphQL bare'),
+    graphql: meGraphql(gateway, tokens),
+    verifyBare: verifyTarget(bare, tokens, 'verify bare'),
+    verify: verifyTarget(gateway, tokens),
+    apolloFloor: meGraphql(env.apolloFloor.baseUrl, tokens, 'me Apollo floor'),
+  } satisfies Record<MeKind, Target>;
+}
+
+/** Every target must answer, and the reference exactly as the gateway does; a route the gateway lacks is reported missing. */
+export async function availableTargets(
+  env: BenchEnvironment,
+  settings: BenchSettings,
+  { withLogins = true } = {},
+): Promise<Targets> {
+  const users = sample(env.users, SAMPLE_USERS);
   const logins = users.map((user) => ({ username: user.username, password: settings.password }));
   const gateway = env.gateway.baseUrl;
+  const me = meTargets(
+    env,
+    settings,
+    env.users.map((user) => user.id),
+  );
+  const only = settings.only;
   const candidates = {
-    me: {
-      bare: meBare(env.bare.baseUrl, tokens),
-      rest: meRest(gateway, tokens),
-      graphql: meGraphql(gateway, tokens),
-      apolloFloor: meGraphql(env.apolloFloor.baseUrl, tokens, 'me Apollo floor'),
-    },
-    login: { rest: loginRest(gateway, logins), graphql: loginGraphql(gateway, logins) },
+    me: only ? Object.fromEntries(Object.entries(me).filter(([kind]) => only.includes(kind))) : me,
+    login: withLogins ? { rest: loginRest(gateway, logins), graphql: loginGraphql(gateway, logins) } : {},
   };
-  const targets: Targets = { me: {}, login: {}, unavailable: {}, logins };
+  const targets: Targets = { me: {}, login: {}, unavailable: {}, logins, answers: [] };
   for (const group of ['me', 'login'] as const) {
     for (const [kind, target] of Object.entries(candidates[group])) {
       const availability = await checkTarget(target);
@@ -53,10 +76,11 @@ export async function availableTargets(env: BenchEnvironment, settings: BenchSet
         continue;
       }
       const why = availability.state === 'missing' ? 'missing (404)' : `broken: ${availability.detail}`;
-      if (kind !== 'rest') throw new Error(`${target.name} does not work: ${why}`);
+      if (!['rest', 'verify'].includes(kind)) throw new Error(`${target.name} does not work: ${why}`);
       targets.unavailable[target.name] = why;
       console.log(`${target.name}: ${why}; not measured`);
     }
   }
+  targets.answers = await compareAnswers(targets.me);
   return targets;
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createDatabase, databaseUrl, dropDatabase, migrate, type SeededUser, seedUsers } from './database.js';
@@ -18,6 +19,11 @@ export const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
 
 /** Undo steps, last first; each runs once even if a signal and the normal path both ask. */
 const undo: Array<() => Promise<void>> = [];
+
+/** Something to undo at the end (last first), whatever happens. */
+export function undoLater(step: () => Promise<void>): void {
+  undo.push(step);
+}
 
 export async function tearDown(): Promise<void> {
   while (undo.length) {
@@ -59,19 +65,28 @@ export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> 
     JWT_SECRET: settings.jwtSecret,
     LEGACY_JWT_PRV: settings.jwtPrv,
   };
+  // As deployed: production, the defaults (info-level logging included), but no throttles: a bench
+  // of 500 users at thousands of requests a second would be throttled, and the reference has none.
   const gatewayEnv = {
     ...shared,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
     BCRYPT_COST: String(settings.bcryptCost),
     RATE_LIMIT_ACCESS: '0',
     RATE_LIMIT_SIGN: '0',
+    ...(settings.gatewayLogLevel && { LOG_LEVEL: settings.gatewayLogLevel }),
   };
   const profiling = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   if (settings.cpuProfile) mkdirSync(PROFILE_DIR, { recursive: true });
 
-  const gateway = await startServer('gateway', [...profiling, 'dist/server.js'], await freePort(), gatewayEnv);
+  undo.push(() => rm(settings.gatewayLogFile, { force: true }));
+  const gateway = await startServer(
+    'gateway',
+    [...profiling, 'dist/server.js'],
+    await freePort(),
+    gatewayEnv,
+    settings.gatewayLogFile,
+  );
   undo.push(() => stopServer(gateway));
   const bare = await startServer('bare server', ['dist-bench/bare-server.js'], await freePort(), shared);
   undo.push(() => stopServer(bare));

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,19 +32,24 @@ export async function startServer(
   args: string[],
   port: number,
   env: Record<string, string>,
+  /** Where its standard output goes (its log, written as a deployment's would be); else kept in memory. */
+  logFile?: string,
 ): Promise<ServerProcess> {
+  const logFd = logFile === undefined ? undefined : openSync(logFile, 'w');
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', 'pipe'],
   });
+  if (logFd !== undefined) closeSync(logFd);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-KEPT_OUTPUT);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const server = { name, child, baseUrl: `http://127.0.0.1:${port}`, output: () => output };
+  const logTail = () => (logFile === undefined ? '' : tail(logFile));
+  const server = { name, child, baseUrl: `http://127.0.0.1:${port}`, output: () => logTail() + output };
   try {
     await waitUntilAnswering(server);
   } catch (err) {
@@ -51,6 +57,14 @@ export async function startServer(
     throw err;
   }
   return server;
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-KEPT_OUTPUT);
+  } catch {
+    return '';
+  }
 }
 
 async function waitUntilAnswering(server: ServerProcess): Promise<void> {

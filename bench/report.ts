@@ -4,15 +4,32 @@ import type { BcryptCapacity } from './bcrypt-capacity.js';
 import type { LoadResult } from './load.js';
 import { REPO_ROOT } from './paths.js';
 
-export type MeKind = 'bare' | 'rest' | 'graphql' | 'apolloFloor';
+export type MeKind = 'restBare' | 'rest' | 'graphqlBare' | 'graphql' | 'verifyBare' | 'verify' | 'apolloFloor';
+
+/** Each gateway target and the reference giving the same answer, measured back to back. */
+export const ME_PAIRS: Array<{ gateway: MeKind; reference: MeKind; label: string; min: number }> = [
+  { gateway: 'rest', reference: 'restBare', label: 'me REST / reference', min: 0.8 },
+  { gateway: 'verify', reference: 'verifyBare', label: '/auth/verify / reference', min: 0.8 },
+  { gateway: 'graphql', reference: 'graphqlBare', label: 'me GraphQL / reference', min: 0.6 },
+];
+
+export const ME_LABELS: Record<MeKind, string> = {
+  restBare: 'me REST reference',
+  rest: 'me REST',
+  graphqlBare: 'me GraphQL reference',
+  graphql: 'me GraphQL',
+  verifyBare: 'verify reference',
+  verify: 'verify',
+  apolloFloor: 'me Apollo floor',
+};
 export type LoginKind = 'rest' | 'graphql';
 
 export interface Round {
   round: number;
   me: Partial<Record<MeKind, LoadResult>>;
   login: Partial<Record<LoginKind, LoadResult>>;
-  /** `me` at a fixed rate, alone and while logins flood the gateway. */
-  probe: { transport: string; alone: LoadResult; duringFlood: LoadResult; flood: LoadResult };
+  /** `me` at a fixed rate, alone and while logins flood the gateway (not in the me-only modes). */
+  probe?: { transport: string; alone: LoadResult; duringFlood: LoadResult; flood: LoadResult };
   gatewayRssMb: number | null;
 }
 
@@ -46,22 +63,21 @@ function ratio(name: string, value: number | null, target: string, passes: (v: n
   return { name, value, target, pass: value === null ? null : passes(value) };
 }
 
-export function ratios(rounds: Round[], bcrypt: BcryptCapacity): Ratio[] {
+export function ratios(rounds: Round[], bcrypt: BcryptCapacity | null, rssLimitMb = 250): Ratio[] {
   const atLeast = (min: number) => (v: number) => v >= min;
   const rps = (result?: LoadResult) => result?.requestsPerSecond;
+  const list = ME_PAIRS.map(({ gateway, reference, label, min }) =>
+    ratio(
+      label,
+      perRoundMedian(rounds, (r) => [rps(r.me[gateway]), rps(r.me[reference])]),
+      `>= ${min}`,
+      atLeast(min),
+    ),
+  );
+  if (!rounds.some((r) => r.probe) || !bcrypt) return list;
+  const rss = rounds.flatMap((r) => (r.gatewayRssMb === null ? [] : [r.gatewayRssMb]));
   return [
-    ratio(
-      'me REST / bare',
-      perRoundMedian(rounds, (r) => [rps(r.me.rest), rps(r.me.bare)]),
-      '>= 0.8',
-      atLeast(0.8),
-    ),
-    ratio(
-      'me GraphQL / bare',
-      perRoundMedian(rounds, (r) => [rps(r.me.graphql), rps(r.me.bare)]),
-      '>= 0.6',
-      atLeast(0.6),
-    ),
+    ...list,
     ratio(
       'login REST / (cores x 1-core bcrypt)',
       perRoundMedian(rounds, (r) => [rps(r.login.rest), bcrypt.idealPerSecond]),
@@ -76,9 +92,15 @@ export function ratios(rounds: Round[], bcrypt: BcryptCapacity): Ratio[] {
     ),
     ratio(
       'me p99 during login flood / alone',
-      perRoundMedian(rounds, (r) => [r.probe.duringFlood.p99Ms, r.probe.alone.p99Ms]),
+      perRoundMedian(rounds, (r) => [r.probe?.duringFlood.p99Ms, r.probe?.alone.p99Ms]),
       '< 3',
       (v) => v < 3,
+    ),
+    ratio(
+      'gateway RSS after each round, MB (max)',
+      rss.length ? Math.max(...rss) : null,
+      `< ${rssLimitMb}`,
+      (v) => v < rssLimitMb,
     ),
   ];
 }
@@ -87,7 +109,7 @@ export function ratios(rounds: Round[], bcrypt: BcryptCapacity): Ratio[] {
 export function apolloFloorRatios(rounds: Round[]) {
   const rps = (result?: LoadResult) => result?.requestsPerSecond;
   return {
-    floorVersusBare: perRoundMedian(rounds, (r) => [rps(r.me.apolloFloor), rps(r.me.bare)]),
+    floorVersusBare: perRoundMedian(rounds, (r) => [rps(r.me.apolloFloor), rps(r.me.graphqlBare)]),
     graphqlVersusFloor: perRoundMedian(rounds, (r) => [rps(r.me.graphql), rps(r.me.apolloFloor)]),
   };
 }
@@ -106,11 +128,14 @@ export function loginVersusAllCores(rounds: Round[], bcrypt: BcryptCapacity) {
  */
 export function cpuRatios(rounds: Round[]) {
   const cpu = (result?: LoadResult) => result?.serverCpuMsPerRequest ?? undefined;
+  const pairs = ME_PAIRS.map(({ gateway, reference, label }) => [
+    label,
+    perRoundMedian(rounds, (r) => [cpu(r.me[reference]), cpu(r.me[gateway])]),
+  ]);
   return {
-    rest: perRoundMedian(rounds, (r) => [cpu(r.me.bare), cpu(r.me.rest)]),
-    graphql: perRoundMedian(rounds, (r) => [cpu(r.me.bare), cpu(r.me.graphql)]),
-    apolloFloor: perRoundMedian(rounds, (r) => [cpu(r.me.bare), cpu(r.me.apolloFloor)]),
-  };
+    ...Object.fromEntries(pairs),
+    'Apollo floor / reference (GraphQL)': perRoundMedian(rounds, (r) => [cpu(r.me.graphqlBare), cpu(r.me.apolloFloor)]),
+  } as Record<string, number | null>;
 }
 
 const fixed = (value: number | null | undefined, digits = 1) => (value == null ? '-' : value.toFixed(digits));
@@ -128,16 +153,28 @@ function resultLine(label: string, result: LoadResult | undefined): string {
 
 export function printRound(round: Round): void {
   console.log(`\nround ${round.round}`);
-  console.log(resultLine('me bare', round.me.bare));
-  console.log(resultLine('me REST', round.me.rest));
-  console.log(resultLine('me GraphQL', round.me.graphql));
-  console.log(resultLine('me Apollo floor', round.me.apolloFloor));
+  for (const kind of Object.keys(ME_LABELS) as MeKind[]) {
+    if (round.me[kind]) console.log(resultLine(ME_LABELS[kind], round.me[kind]));
+  }
+  if (!round.probe) return;
   console.log(resultLine('login REST', round.login.rest));
   console.log(resultLine('login GraphQL', round.login.graphql));
   console.log(resultLine(`me ${round.probe.transport} @rate alone`, round.probe.alone));
   console.log(resultLine(`me ${round.probe.transport} @rate in flood`, round.probe.duringFlood));
   console.log(resultLine('login flood', round.probe.flood));
   console.log(`  gateway RSS after the round: ${round.gatewayRssMb ?? '-'} MB`);
+}
+
+export function printSummary(summary: ReturnType<typeof summarize>): void {
+  console.log('\nmedians over the rounds');
+  for (const kind of Object.keys(ME_LABELS) as MeKind[]) {
+    const f = summary.me[kind];
+    if (!f) continue;
+    console.log(
+      `  ${ME_LABELS[kind].padEnd(26)} ${fixed(f.requestsPerSecond).padStart(9)} req/s   p50 ${fixed(f.p50Ms).padStart(7)} ms` +
+        `   p99 ${fixed(f.p99Ms).padStart(7)} ms   server CPU ${fixed(f.serverCpuMsPerRequest, 3)} ms/req`,
+    );
+  }
 }
 
 export function printBcrypt(bcrypt: BcryptCapacity): void {
@@ -178,14 +215,11 @@ export function summarize(rounds: Round[]) {
     };
   };
   return {
-    meBare: figures((r) => r.me.bare),
-    meRest: figures((r) => r.me.rest),
-    meGraphql: figures((r) => r.me.graphql),
-    meApolloFloor: figures((r) => r.me.apolloFloor),
+    me: Object.fromEntries((Object.keys(ME_LABELS) as MeKind[]).map((kind) => [kind, figures((r) => r.me[kind])])),
     loginRest: figures((r) => r.login.rest),
     loginGraphql: figures((r) => r.login.graphql),
-    meProbeAlone: figures((r) => r.probe.alone),
-    meProbeDuringFlood: figures((r) => r.probe.duringFlood),
-    loginFlood: figures((r) => r.probe.flood),
+    meProbeAlone: figures((r) => r.probe?.alone),
+    meProbeDuringFlood: figures((r) => r.probe?.duringFlood),
+    loginFlood: figures((r) => r.probe?.flood),
   };
 }

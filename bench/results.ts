@@ -7,6 +7,7 @@ import {
   loginVersusAllCores,
   printBcrypt,
   printRatios,
+  printSummary,
   type Round,
   ratios,
   summarize,
@@ -19,8 +20,8 @@ export interface Measurements {
   startedAt: Date;
   loadAverageBefore: number[];
   targets: Targets;
-  bcryptBefore: BcryptCapacity;
-  bcryptAfter: BcryptCapacity;
+  bcryptBefore: BcryptCapacity | null;
+  bcryptAfter: BcryptCapacity | null;
   rssBeforeLoadMb: number | null;
   rounds: Round[];
 }
@@ -29,23 +30,28 @@ const two = (value: number | null) => value?.toFixed(2) ?? '-';
 
 /** Prints the ratios against the targets and writes everything to bench/results/<timestamp>.json. */
 export async function finish(m: Measurements): Promise<void> {
-  printBcrypt(m.bcryptAfter);
-  const bcrypt = bestOf(m.bcryptBefore, m.bcryptAfter);
+  const bcrypt = m.bcryptBefore && m.bcryptAfter ? bestOf(m.bcryptBefore, m.bcryptAfter) : null;
+  if (m.bcryptAfter) printBcrypt(m.bcryptAfter);
+  const summary = summarize(m.rounds);
+  printSummary(summary);
   const list = ratios(m.rounds, bcrypt);
   printRatios(list);
-  const versusAllCores = loginVersusAllCores(m.rounds, bcrypt);
+  const versusAllCores = bcrypt ? loginVersusAllCores(m.rounds, bcrypt) : null;
   const byCpu = cpuRatios(m.rounds);
   const floor = apolloFloorRatios(m.rounds);
   const rssAfterRounds = m.rounds.map((r) => r.gatewayRssMb);
+  if (versusAllCores) {
+    console.log(
+      `  (login / all-core measured bcrypt rate: REST ${two(versusAllCores.rest)}, GraphQL ${two(versusAllCores.graphql)})`,
+    );
+  }
   console.log(
-    `  (login / all-core measured bcrypt rate: REST ${two(versusAllCores.rest)}, GraphQL ${two(versusAllCores.graphql)})`,
+    `  (server CPU per request, reference / gateway: ${Object.entries(byCpu)
+      .map(([name, value]) => `${name} ${two(value)}`)
+      .join('; ')})`,
   );
   console.log(
-    `  (CPU per me, bare / gateway: REST ${two(byCpu.rest)}, GraphQL ${two(byCpu.graphql)}; ` +
-      `bare / Apollo floor ${two(byCpu.apolloFloor)})`,
-  );
-  console.log(
-    `  (Apollo floor / bare ${two(floor.floorVersusBare)}: a plain Apollo Server on Fastify doing the same work; ` +
+    `  (Apollo floor / GraphQL reference ${two(floor.floorVersusBare)}: a plain Apollo Server on Fastify doing the same work; ` +
       `me GraphQL / Apollo floor ${two(floor.graphqlVersusFloor)})`,
   );
   console.log(
@@ -58,7 +64,7 @@ export async function finish(m: Measurements): Promise<void> {
     finishedAt: new Date(),
     machine: {
       cpu: cpus()[0]?.model,
-      cores: bcrypt.cores,
+      cores: cpus().length,
       memoryMb: Math.round(totalmem() / 2 ** 20),
       freeMemoryMb: Math.round(freemem() / 2 ** 20),
       node: process.version,
@@ -70,13 +76,16 @@ export async function finish(m: Measurements): Promise<void> {
       rounds: settings.rounds,
       connections: settings.connections,
       users: settings.users,
+      meOnly: settings.meOnly,
       bcryptCost: settings.bcryptCost,
       probeRate: settings.probeRate,
       probeConnections: settings.probeConnections,
     },
     unavailable: m.targets.unavailable,
     bcrypt: { used: bcrypt, before: m.bcryptBefore, after: m.bcryptAfter },
-    summary: summarize(m.rounds),
+    gatewayLogLevel: settings.gatewayLogLevel ?? 'info (default)',
+    answers: m.targets.answers,
+    summary,
     ratios: list,
     loginVersusAllCores: versusAllCores,
     cpuRatios: byCpu,

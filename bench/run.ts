@@ -10,6 +10,7 @@ import { residentMegabytes } from './processes.js';
 import { printBcrypt, type Round } from './report.js';
 import { finish } from './results.js';
 import { runRound, warmUp } from './rounds.js';
+import { scaleBench } from './scale.js';
 import { benchSettings } from './settings.js';
 
 async function main(): Promise<void> {
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void tearDown().finally(() => process.exit(130)));
   }
+  if (process.argv.includes('--scale')) return scaleBench(settings);
   const startedAt = new Date();
   const loadAverageBefore = loadavg();
   if (loadAverageBefore[0]! > cpus().length / 2) {
@@ -26,21 +28,23 @@ async function main(): Promise<void> {
   }
   try {
     const env = await setUp(settings);
-    const bcryptBefore = await measureBcrypt(settings.bcryptCost, settings.bcryptSeconds);
-    printBcrypt(bcryptBefore);
-    const targets = await availableTargets(env, settings);
+    const bcryptBefore = settings.meOnly ? null : await measureBcrypt(settings.bcryptCost, settings.bcryptSeconds);
+    if (bcryptBefore) printBcrypt(bcryptBefore);
+    const targets = await availableTargets(env, settings, { withLogins: !settings.meOnly });
     const rssBeforeLoadMb = await residentMegabytes(env.gateway.child.pid);
     await warmUp(targets, settings);
 
     console.log(
-      `\n${settings.rounds} rounds of ${settings.durationSeconds} s runs, ${settings.connections} connections; ` +
-        `latency probe ${settings.probeRate} req/s on ${settings.probeConnections} connections`,
+      `\n${settings.rounds} rounds of ${settings.durationSeconds} s runs, ${settings.connections} connections` +
+        (settings.meOnly
+          ? ' (me and verify only)'
+          : `; latency probe ${settings.probeRate} req/s on ${settings.probeConnections} connections`),
     );
     const rounds: Round[] = [];
     for (let n = 1; n <= settings.rounds; n++) rounds.push(await runRound(n, targets, env, settings, bcryptBefore));
 
     console.log('');
-    const bcryptAfter = await measureBcrypt(settings.bcryptCost, settings.bcryptSeconds);
+    const bcryptAfter = settings.meOnly ? null : await measureBcrypt(settings.bcryptCost, settings.bcryptSeconds);
     await finish({
       settings,
       startedAt,

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -27,6 +29,14 @@ export function benchSettings() {
     probeConnections: Math.floor(positive('BENCH_PROBE_CONNECTIONS', 10)),
     /** BENCH_CPU_PROF=1 writes the gateway's CPU profile to bench/results/profiles/. */
     cpuProfile: ['1', 'true', 'yes'].includes(process.env.BENCH_CPU_PROF ?? ''),
+    /** BENCH_GATEWAY_LOG_LEVEL=warn: information only; the gateway as deployed logs at its default, info. */
+    gatewayLogLevel: process.env.BENCH_GATEWAY_LOG_LEVEL || undefined,
+    /** The gateway's log, in a file as a deployment's would be; deleted at the end. */
+    gatewayLogFile: join(tmpdir(), `storegate-bench-${runId}.log`),
+    /** BENCH_ME_ONLY=1: the `me` and verify targets only (no bcrypt, logins or flood), for quick comparisons. */
+    meOnly: ['1', 'true', 'yes'].includes(process.env.BENCH_ME_ONLY ?? ''),
+    /** BENCH_ONLY=restBare,rest: only these `me` targets (restBare rest graphqlBare graphql verifyBare verify apolloFloor). */
+    only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : undefined,
     runId,
     database: `storegate_bench_${runId}`,
     keyPrefix: `storegate-bench-${runId}:`,

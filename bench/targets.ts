@@ -13,7 +13,7 @@ export interface Credentials {
   password: string;
 }
 
-const ME_QUERY = '{ me { id username name } }';
+export const ME_QUERY = '{ me { id username name } }';
 const LOGIN_MUTATION =
   'mutation Login($input: LoginInput!) { login(input: $input) { accessToken user { id username } } }';
 
@@ -21,21 +21,26 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}`, accept: '
 const json = { 'content-type': 'application/json', accept: 'application/json' };
 const hasUser = (body: string) => body.includes('"username":"benchuser');
 
-export function meBare(url: string, tokens: string[]): Target {
+export function meRest(url: string, tokens: string[], name = 'me REST'): Target {
   return {
-    name: 'me bare',
-    url,
-    requests: tokens.map((token) => ({ method: 'GET', path: '/me', headers: bearer(token) })),
-    verify: hasUser,
-  };
-}
-
-export function meRest(url: string, tokens: string[]): Target {
-  return {
-    name: 'me REST',
+    name,
     url,
     requests: tokens.map((token) => ({ method: 'GET', path: '/api/auth/me', headers: bearer(token) })),
     verify: (body) => hasUser(body) && body.includes('"code":20001'),
+  };
+}
+
+/** A forward-auth check as nginx's auth_request sends it: a GET with the client's Authorization; success is an empty 200. */
+export function verifyTarget(url: string, tokens: string[], name = 'verify'): Target {
+  return {
+    name,
+    url,
+    requests: tokens.map((token) => ({
+      method: 'GET',
+      path: '/auth/verify',
+      headers: { authorization: `Bearer ${token}` },
+    })),
+    verify: (body) => body === '',
   };
 }
 
