@@ -24,7 +24,6 @@ function sample<T>(items: T[], count: number): T[] {
 export interface Targets {
   me: Partial<Record<MeKind, Target>>;
   login: Partial<Record<LoginKind, Target>>;
-  unavailable: Record<string, string>;
   /** The credentials the login targets cycle through, for a flood run elsewhere. */
   logins: Credentials[];
   /** The gateway's answers against the reference's, compared before anything is measured. */
@@ -48,7 +47,7 @@ export function meTargets(env: BenchEnvironment, settings: BenchSettings, userId
   } satisfies Record<MeKind, Target>;
 }
 
-/** Every target must answer, and the reference exactly as the gateway does; a route the gateway lacks is reported missing. */
+/** Every target must answer, and the reference exactly as the gateway does: the bench stops otherwise. */
 export async function availableTargets(
   env: BenchEnvironment,
   settings: BenchSettings,
@@ -67,18 +66,12 @@ export async function availableTargets(
     me: only ? Object.fromEntries(Object.entries(me).filter(([kind]) => only.includes(kind))) : me,
     login: withLogins ? { rest: loginRest(gateway, logins), graphql: loginGraphql(gateway, logins) } : {},
   };
-  const targets: Targets = { me: {}, login: {}, unavailable: {}, logins, answers: [] };
+  const targets: Targets = { me: {}, login: {}, logins, answers: [] };
   for (const group of ['me', 'login'] as const) {
     for (const [kind, target] of Object.entries(candidates[group])) {
-      const availability = await checkTarget(target);
-      if (availability.state === 'ok') {
-        (targets[group] as Record<string, Target>)[kind] = target;
-        continue;
-      }
-      const why = availability.state === 'missing' ? 'missing (404)' : `broken: ${availability.detail}`;
-      if (!['rest', 'verify'].includes(kind)) throw new Error(`${target.name} does not work: ${why}`);
-      targets.unavailable[target.name] = why;
-      console.log(`${target.name}: ${why}; not measured`);
+      const failure = await checkTarget(target);
+      if (failure) throw new Error(`${target.name} does not work: ${failure}`);
+      (targets[group] as Record<string, Target>)[kind] = target;
     }
   }
   targets.answers = await compareAnswers(targets.me);

@@ -81,7 +81,6 @@ export async function finish(m: Measurements): Promise<void> {
       probeRate: settings.probeRate,
       probeConnections: settings.probeConnections,
     },
-    unavailable: m.targets.unavailable,
     bcrypt: { used: bcrypt, before: m.bcryptBefore, after: m.bcryptAfter },
     gatewayLogLevel: settings.gatewayLogLevel ?? 'info (default)',
     answers: m.targets.answers,

@@ -87,12 +87,10 @@ export function loginGraphql(url: string, logins: Credentials[]): Target {
   };
 }
 
-export type Availability = { state: 'ok' } | { state: 'missing' } | { state: 'broken'; detail: string };
-
-/** Sends a target's first request once: is the route there, and does it answer as a success? */
-export async function checkTarget(target: Target): Promise<Availability> {
+/** Why a target does not work, or null when its first request answers as a success. */
+export async function checkTarget(target: Target): Promise<string | null> {
   const [request] = target.requests;
-  if (!request) return { state: 'broken', detail: 'no requests' };
+  if (!request) return 'no requests';
   try {
     const response = await fetch(new URL(request.path ?? '/', target.url), {
       method: request.method,
@@ -101,10 +99,9 @@ export async function checkTarget(target: Target): Promise<Availability> {
       signal: AbortSignal.timeout(10_000),
     });
     const body = await response.text();
-    if (response.status === 404) return { state: 'missing' };
-    if (response.ok && target.verify(body)) return { state: 'ok' };
-    return { state: 'broken', detail: `HTTP ${response.status}: ${body.slice(0, 300)}` };
+    if (response.ok && target.verify(body)) return null;
+    return `HTTP ${response.status}: ${body.slice(0, 300)}`;
   } catch (err) {
-    return { state: 'broken', detail: String(err) };
+    return String(err);
   }
 }
