@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import ms from 'ms';
-import { MAX_PAGE } from '../../audit/audit-log.js';
 import type { Config } from '../../config.js';
 import type { AuthEvent } from '../../db/entities/auth-event.entity.js';
 import { AppError } from '../../errors.js';
 import { integerOption } from '../options.js';
+import { readPages } from '../pages.js';
 import { print } from '../print.js';
 import { CLI_ACTOR, withServices } from '../services.js';
 
@@ -54,15 +54,9 @@ export function auditCommand(program: Command, config: () => Config): void {
     .action((opts: ListOptions) =>
       withServices(config(), async ({ userAdmin }) => {
         const userId = opts.user === undefined ? undefined : String((await userAdmin.findByUsername(opts.user)).id);
-        const events: AuthEvent[] = [];
-        let after: string | undefined;
-        while (events.length < opts.limit) {
-          const first = Math.min(MAX_PAGE, opts.limit - events.length);
-          const page = await userAdmin.events({ userId, type: opts.type, since: opts.since, first, after }, CLI_ACTOR);
-          events.push(...page.edges.map((edge) => edge.node));
-          if (!page.hasNextPage || page.endCursor === null) break;
-          after = page.endCursor;
-        }
+        const events = await readPages(opts.limit, (first, after) =>
+          userAdmin.events({ userId, type: opts.type, since: opts.since, first, after }, CLI_ACTOR),
+        );
         print(events, opts.json, asJson, asLine);
       }),
     );

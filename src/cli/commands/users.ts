@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { AdminUserView, UserAdminService } from '../../admin/user-admin.service.js';
-import { MAX_PAGE } from '../../audit/audit-log.js';
 import type { Config } from '../../config.js';
 import { UserStatus } from '../../db/entities/user.entity.js';
 import { integerOption } from '../options.js';
+import { readPages } from '../pages.js';
 import { isoOrNull, print } from '../print.js';
 import { CLI_ACTOR, withServices } from '../services.js';
 
@@ -32,16 +32,8 @@ interface ListOptions {
 }
 
 /** Up to `limit` users, read a page at a time. */
-async function listUsers(admin: UserAdminService, { limit, json, ...filter }: ListOptions): Promise<AdminUserView[]> {
-  const users: AdminUserView[] = [];
-  let after: string | undefined;
-  while (users.length < limit) {
-    const page = await admin.list({ ...filter, first: Math.min(MAX_PAGE, limit - users.length), after }, CLI_ACTOR);
-    users.push(...page.edges.map((edge) => edge.node));
-    if (!page.hasNextPage || page.endCursor === null) break;
-    after = page.endCursor;
-  }
-  return users;
+function listUsers(admin: UserAdminService, { limit, json, ...filter }: ListOptions): Promise<AdminUserView[]> {
+  return readPages(limit, (first, after) => admin.list({ ...filter, first, after }, CLI_ACTOR));
 }
 
 /** `storegate users list|disable|enable|logout|reset-password`: the admin operations, acted by the CLI. */
