@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createOrm, FAIL_FAST_MS } from '../../src/db/orm.js';
+import { storegate } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { insertLegacyRows, legacyFixture } from '../helpers/legacy-fixture.js';
 import { type MariaDbServer, startMariaDbServer } from '../helpers/mariadb-server.js';
 import { registerUser, rest } from '../helpers/rest.js';
-import { ensureBuilt, REPO_ROOT } from '../helpers/server-process.js';
+import { ensureBuilt } from '../helpers/server-process.js';
 
 /**
  * A client of the legacy database whose session zone is `zone`, as a Laravel connection with a
@@ -31,22 +30,6 @@ async function zonedClient(url: string, zone?: string) {
 /** `YYYY-MM-DD HH:mm:ss` of `date` at a fixed offset from UTC. */
 function wallClock(date: Date, offsetMinutes: number): string {
   return new Date(date.getTime() + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-function storegate(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/storegate.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 const fixture = legacyFixture();

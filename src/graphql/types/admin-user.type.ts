@@ -1,29 +1,12 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
 import type { AdminUserView } from '../../admin/user-admin.service.js';
 import type { ResetCode } from '../../auth/password.service.js';
 import { AuthEventType } from './auth-event.type.js';
 import { Connection } from './connection.type.js';
+import { UserBase } from './user.type.js';
 
 @ObjectType('AdminUser', { description: 'A user as an admin sees them.' })
-export class AdminUserType {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String)
-  username!: string;
-
-  @Field(() => String)
-  name!: string;
-
-  @Field(() => Int, { description: '1 enabled, 0 inactive, -1 disabled.' })
-  status!: number;
-
-  @Field(() => String, { description: '`user` or `admin`.' })
-  role!: string;
-
-  @Field(() => GraphQLISODateTime, { nullable: true })
-  createdAt!: Date | null;
-
+export class AdminUserType extends UserBase {
   @Field(() => Int, { description: 'Live sessions.' })
   sessionCount!: number;
 

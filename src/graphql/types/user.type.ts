@@ -1,9 +1,9 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import type { UserRecord } from '../../db/entities/user.entity.js';
 
-/** The public face of a user: the entity's hash and remember token have no field here. */
-@ObjectType('User')
-export class UserType {
+/** What every view of a user shows: who they are, their state and their role (its fields, inherited). */
+@ObjectType()
+export abstract class UserBase {
   @Field(() => ID)
   id!: string;
 
@@ -13,6 +13,19 @@ export class UserType {
   @Field(() => String)
   username!: string;
 
+  @Field(() => Int, { description: '1 enabled, 0 inactive, -1 disabled.' })
+  status!: number;
+
+  @Field(() => String, { description: '`user` or `admin`.' })
+  role!: string;
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  createdAt!: Date | null;
+}
+
+/** The public face of a user: the entity's hash and remember token have no field here. */
+@ObjectType('User')
+export class UserType extends UserBase {
   @Field(() => String, { nullable: true })
   email!: string | null;
 
@@ -24,15 +37,6 @@ export class UserType {
 
   @Field(() => String, { description: 'The invitation code the user registered with.' })
   invitationCode!: string;
-
-  @Field(() => Int, { description: '1 enabled, 0 inactive, -1 disabled.' })
-  status!: number;
-
-  @Field(() => String, { description: '`user` or `admin`.' })
-  role!: string;
-
-  @Field(() => GraphQLISODateTime, { nullable: true })
-  createdAt!: Date | null;
 
   @Field(() => GraphQLISODateTime, { nullable: true })
   updatedAt!: Date | null;
