@@ -76,21 +76,24 @@ export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> 
     RATE_LIMIT_SIGN: '0',
     ...(settings.gatewayLogLevel && { LOG_LEVEL: settings.gatewayLogLevel }),
   };
-  const profiling = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const profiling = (server: string) =>
+    settings.cpuProfile
+      ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${settings.runId}-${server}.cpuprofile`]
+      : [];
   if (settings.cpuProfile) mkdirSync(PROFILE_DIR, { recursive: true });
 
   undo.push(() => rm(settings.gatewayLogFile, { force: true }));
   const gateway = await startServer(
     'gateway',
-    [...profiling, 'dist/server.js'],
+    [...profiling('gateway'), 'dist/server.js'],
     await freePort(),
     gatewayEnv,
     settings.gatewayLogFile,
   );
   undo.push(() => stopServer(gateway));
-  const bare = await startServer('bare server', ['dist-bench/bare-server.js'], await freePort(), shared);
+  const bare = await startServer('bare server', [...profiling('reference'), 'dist-bench/bare-server.js'], await freePort(), shared);
   undo.push(() => stopServer(bare));
-  const apolloFloor = await startServer('Apollo floor', ['dist-bench/apollo-floor-server.js'], await freePort(), {
+  const apolloFloor = await startServer('Apollo floor', [...profiling('apollo-floor'), 'dist-bench/apollo-floor-server.js'], await freePort(), {
     ...shared,
     NODE_ENV: 'production',
   });

@@ -27,7 +27,7 @@ export function benchSettings() {
     /** `me` requests per second while its latency is watched alone and during the login flood. */
     probeRate: Math.floor(positive('BENCH_PROBE_RATE', 200)),
     probeConnections: Math.floor(positive('BENCH_PROBE_CONNECTIONS', 10)),
-    /** BENCH_CPU_PROF=1 writes the gateway's CPU profile to bench/results/profiles/. */
+    /** BENCH_CPU_PROF=1 writes each server's CPU profile to bench/results/profiles/<run>-<server>.cpuprofile. */
     cpuProfile: ['1', 'true', 'yes'].includes(process.env.BENCH_CPU_PROF ?? ''),
     /** BENCH_GATEWAY_LOG_LEVEL=warn: information only; the gateway as deployed logs at its default, info. */
     gatewayLogLevel: process.env.BENCH_GATEWAY_LOG_LEVEL || undefined,

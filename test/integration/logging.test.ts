@@ -23,10 +23,12 @@ const SECRETS = {
 
 type LogLine = Record<string, any>;
 
-/** An embedded app logging every line at trace level into memory, as it would to stdout. */
-async function appWithCapturedLog(): Promise<{ app: FastifyInstance; lines: () => LogLine[]; raw: () => string }> {
+/** An embedded app logging at a level (every line at trace) into memory, as it would to stdout. */
+async function appWithCapturedLog(
+  level = 'trace',
+): Promise<{ app: FastifyInstance; lines: () => LogLine[]; raw: () => string }> {
   const sqlitePath = `/tmp/storegate-test-${randomBytes(4).toString('hex')}.sqlite`;
-  const config = loadConfig({ NODE_ENV: 'test', SQLITE_PATH: sqlitePath, LOG_LEVEL: 'trace', BCRYPT_COST: '4' });
+  const config = loadConfig({ NODE_ENV: 'test', SQLITE_PATH: sqlitePath, LOG_LEVEL: level, BCRYPT_COST: '4' });
   let output = '';
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -61,6 +63,32 @@ describe('logs', () => {
     expect(answer.headers['x-request-id']).toBe('lb-7f3a:42');
     const ofRequest = lines().filter((line) => line.reqId === 'lb-7f3a:42');
     expect(ofRequest.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+  });
+
+  it('writes one line per request at info, as it is answered: request, status and time taken', async () => {
+    const info = await appWithCapturedLog('info');
+    try {
+      await info.app.inject({
+        url: '/api/auth/me?password=qs-pw-5ecret',
+        headers: { 'x-request-id': 'at-info-1', accept: 'application/json' },
+      });
+      await info.app.inject({ url: '/no/such/path', headers: { 'x-request-id': 'at-info-2' } });
+      const requestLines = (id: string) => info.lines().filter((line) => line.reqId === id);
+      expect(requestLines('at-info-1')).toEqual([
+        expect.objectContaining({
+          level: 30,
+          msg: 'request completed',
+          req: { method: 'GET', url: '/api/auth/me?password=%5Bredacted%5D', remoteAddress: '127.0.0.1' },
+          res: { statusCode: 401 },
+          responseTime: expect.any(Number),
+        }),
+      ]);
+      expect(requestLines('at-info-2')).toEqual([
+        expect.objectContaining({ msg: 'request completed', res: { statusCode: 404 } }),
+      ]);
+    } finally {
+      await info.app.close();
+    }
   });
 
   it('makes a fresh id when there is none, or when the incoming one could garble the log', async () => {
