@@ -17,7 +17,14 @@ const USER_AGENT_MAX = 255;
  * their passwords there.
  */
 export function clientContext(request: FastifyRequest, token = bearerToken(request)): ClientContext {
-  const path = request.url.split('?', 1)[0];
   const userAgent = request.headers['user-agent']?.slice(0, USER_AGENT_MAX) ?? null;
-  return { ip: request.ip, url: `${request.protocol}://${request.host}${path}`, token, userAgent };
+  return {
+    ip: request.ip,
+    // Only an issued token needs it, and most requests issue none.
+    get url() {
+      return `${request.protocol}://${request.host}${request.url.split('?', 1)[0]}`;
+    },
+    token,
+    userAgent,
+  };
 }
