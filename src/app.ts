@@ -13,7 +13,7 @@ import { dependencyChecks, healthRoutes } from './ops/health.routes.js';
 import { type LoggerOptions, loggerOptions } from './ops/logger.js';
 import { registerMetrics } from './ops/metrics.plugin.js';
 import { echoRequestId, requestId } from './ops/request-id.js';
-import { logAnswer, logArrivals } from './ops/request-log.js';
+import { OneLinePerRequest } from './ops/request-log.js';
 import { restTransport } from './rest/rest.plugin.js';
 import { openServices, type Services } from './services.js';
 
@@ -58,7 +58,7 @@ async function composeApp(config: Config, services: Services, options: BuildOpti
     requestIdHeader: false,
     genReqId: requestId,
     return503OnClosing: true,
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
   });
   app.decorate('services', services);
   app.addHook('onClose', () => services.close());
@@ -78,8 +78,7 @@ async function composeApp(config: Config, services: Services, options: BuildOpti
   services.audit.schedulePruning((err) => app.log.warn({ err }, 'pruning the audit log failed'));
   // A store that lost its revocations (or a new one) is restored before any token is trusted.
   await services.revocations.ensureIntact();
-  logArrivals(app);
-  onEveryAnswer(app, [echoRequestId, closeConnectionsWhenClosing(app), logAnswer]);
+  onEveryAnswer(app, [echoRequestId, closeConnectionsWhenClosing(app)]);
   rootHandlers(app);
   await app.register(healthRoutes, { checks: dependencyChecks(services, config.db.kind) });
   await app.register(restTransport, {
