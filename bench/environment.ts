@@ -91,12 +91,22 @@ export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> 
     settings.gatewayLogFile,
   );
   undo.push(() => stopServer(gateway));
-  const bare = await startServer('bare server', [...profiling('reference'), 'dist-bench/bare-server.js'], await freePort(), shared);
+  const bare = await startServer(
+    'bare server',
+    [...profiling('reference'), 'dist-bench/bare-server.js'],
+    await freePort(),
+    shared,
+  );
   undo.push(() => stopServer(bare));
-  const apolloFloor = await startServer('Apollo floor', [...profiling('apollo-floor'), 'dist-bench/apollo-floor-server.js'], await freePort(), {
-    ...shared,
-    NODE_ENV: 'production',
-  });
+  const apolloFloor = await startServer(
+    'Apollo floor',
+    [...profiling('apollo-floor'), 'dist-bench/apollo-floor-server.js'],
+    await freePort(),
+    {
+      ...shared,
+      NODE_ENV: 'production',
+    },
+  );
   undo.push(() => stopServer(apolloFloor));
   return { users, gateway, bare, apolloFloor };
 }

@@ -4,7 +4,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import fastifyApollo from '@as-integrations/fastify';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
@@ -12,6 +11,7 @@ import { clientContext } from '../http/client-context.js';
 import { answerError } from '../http/request-error.js';
 import { logUnexpected } from '../ops/logger.js';
 import type { Services } from '../services.js';
+import { apolloRoute } from './apollo-route.js';
 import { createContext, type GraphqlContext } from './context.js';
 import { formatGraphqlError, graphqlErrorBody } from './format-error.js';
 import { AccountResolver } from './resolvers/account.resolver.js';
@@ -80,7 +80,7 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
     stopOnTerminationSignals: false,
     validationRules: armor.validationRules,
     parseOptions: { maxLexicalTokens: config.graphql.maxTokens },
-    // graphql-armor and the Fastify integration type their plugins against Apollo's CommonJS typings.
+    // graphql-armor types its plugins against Apollo's CommonJS typings.
     plugins: [
       ...armor.plugins,
       ApolloServerPluginCacheControlDisabled(),
@@ -106,7 +106,7 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
     if (failure.unexpected) logUnexpected(request.log, failure, 'graphql request failed');
     return reply.code(failure.status).send(graphqlErrorBody(failure));
   });
-  await app.register(fastifyApollo(apollo), {
+  apolloRoute(app, apollo, {
     path: '/graphql',
     context: async (request) => createContext(services.sessions, clientContext(request)),
   });
