@@ -6,12 +6,14 @@ import {
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { FastifyInstance } from 'fastify';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config.js';
 import { clientContext } from '../http/client-context.js';
 import { answerError } from '../http/request-error.js';
 import { logUnexpected } from '../ops/logger.js';
 import type { Services } from '../services.js';
 import { apolloRoute } from './apollo-route.js';
+import { compiledExecution } from './compiled-execution.js';
 import { createContext, type GraphqlContext } from './context.js';
 import { formatGraphqlError, graphqlErrorBody } from './format-error.js';
 import { AccountResolver } from './resolvers/account.resolver.js';
@@ -27,6 +29,9 @@ export interface GraphqlDependencies {
   /** More Apollo plugins (metrics). */
   plugins?: ApolloServerPlugin<GraphqlContext>[];
 }
+
+/** Compiled operations kept: clients send a few dozen distinct ones, each about 16 kB compiled. */
+const COMPILED_OPERATIONS = 500;
 
 /**
  * Apollo's default cache-control plugin instruments every field of every request only to answer
@@ -69,6 +74,12 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
     blockFieldSuggestion: { enabled: false },
   }).protect();
 
+  const formatError = (formatted: GraphQLFormattedError, error: unknown) =>
+    formatGraphqlError(formatted, error, {
+      hideSuggestions: !config.graphql.introspection,
+      onUnexpected: (failure) => logUnexpected(app.log, failure, 'graphql operation failed'),
+    });
+
   const apollo = new ApolloServer<GraphqlContext>({
     schema,
     introspection: config.graphql.introspection,
@@ -85,6 +96,7 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
       ...armor.plugins,
       ApolloServerPluginCacheControlDisabled(),
       noStore,
+      compiledExecution<GraphqlContext>({ formatError, max: COMPILED_OPERATIONS }),
       // Apollo's stop runs this (and its drain) from onClose below; the shutdown log shows it did.
       { serverWillStart: async () => ({ serverWillStop: async () => app.log.debug('GraphQL server stopped') }) },
       ...plugins,
@@ -92,11 +104,7 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
     ] as ApolloServerPlugin<GraphqlContext>[],
-    formatError: (formatted, error) =>
-      formatGraphqlError(formatted, error, {
-        hideSuggestions: !config.graphql.introspection,
-        onUnexpected: (failure) => logUnexpected(app.log, failure, 'graphql operation failed'),
-      }),
+    formatError,
   });
   await apollo.start();
   // Fastify finishes the requests in flight before onClose; Apollo's own stop runs its plugins' hooks.
