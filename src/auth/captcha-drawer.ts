@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 
-const WORKER = new URL('../workers/captcha.worker.js', import.meta.url).href;
+const WORKER = new URL('../workers/captcha.worker.cjs', import.meta.url).href;
 
 /**
  * Draws captcha codes as PNG images on worker threads of their own, apart from the bcrypt pool.

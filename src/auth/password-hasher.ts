@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Piscina } from 'piscina';
 
-const WORKER = new URL('../workers/bcrypt.worker.js', import.meta.url).href;
+const WORKER = new URL('../workers/bcrypt.worker.cjs', import.meta.url).href;
 
 /** bcrypt ignores bytes past 72, so longer passwords are rejected rather than silently truncated. */
 export const MAX_PASSWORD_BYTES = 72;

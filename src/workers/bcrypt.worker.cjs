@@ -1,11 +1,12 @@
 // Runs inside the password pool's worker threads, so no bcrypt round blocks the event loop.
-// Plain JavaScript: worker threads load it directly, with or without a TypeScript build.
-import { performance } from 'node:perf_hooks';
-import bcrypt from 'bcryptjs';
+// Plain CommonJS: piscina loads a worker with `require` first, and Node 20's require of an ES
+// module can abort the process (v8 "IsGraphAsync must be used on an instantiated module").
+const { performance } = require('node:perf_hooks');
+const bcrypt = require('bcryptjs');
 
-export default function bcryptTask(task) {
+module.exports = function bcryptTask(task) {
   if (task.op === 'hash') return bcrypt.hashSync(task.password, task.cost);
   const started = performance.now();
   const matches = bcrypt.compareSync(task.password, task.hash);
   return { matches, ms: performance.now() - started };
-}
+};
