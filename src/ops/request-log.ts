@@ -2,10 +2,9 @@ import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 
 /**
  * One line per request at info, written once it is answered: the request (method, redacted URL,
- * client address), the status and the time taken. Fastify writes two (arrival and completion);
- * at thousands of requests a second the second line cost about a tenth of the CPU of an
- * authenticated request. Its arrival is logged at debug, so a request that never ends still
- * shows there. Fastify's other request lines (errors, streams) are kept as they are.
+ * client address), the status and the time taken. Fastify writes two (arrival and completion),
+ * and at thousands of requests a second each line is a visible share of an authenticated
+ * request's CPU. Its arrival is logged at debug, so a request that never ends still shows there. Fastify's other request lines (errors, streams) are kept as they are.
  */
 export class OneLinePerRequest extends LogController {
   override incomingRequest(request: FastifyRequest): void {
