@@ -2,16 +2,9 @@ const HOUR_MS = 3_600_000;
 /** Hours whose offsets are remembered; a store's dates cluster, so this is rarely reached. */
 const REMEMBERED_HOURS = 4096;
 
-const pad = (value: number) => (value < 10 ? `0${value}` : String(value));
-
-/**
- * Formats instants as the legacy `YYYY-MM-DD HH:mm:ss`, the wall-clock time of one time zone.
- * Intl writes them (Swedish dates have exactly that shape) but costs a few µs a date, on every
- * `me`: so Intl only learns the zone's offset for each hour it is asked about, and the date is
- * written from the offset. An hour in which the offset changes (a DST switch) stays with Intl.
- */
-export function legacyDateFormatter(timeZone: string): (date: Date) => string {
-  const intl = new Intl.DateTimeFormat('sv-SE', {
+/** Intl writing the legacy shape: Swedish dates are `YYYY-MM-DD HH:mm:ss`. */
+export const intlLegacyDates = (timeZone: string) =>
+  new Intl.DateTimeFormat('sv-SE', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -21,6 +14,17 @@ export function legacyDateFormatter(timeZone: string): (date: Date) => string {
     minute: '2-digit',
     second: '2-digit',
   });
+
+const pad = (value: number) => (value < 10 ? `0${value}` : String(value));
+
+/**
+ * Formats instants as the legacy `YYYY-MM-DD HH:mm:ss`, the wall-clock time of one time zone.
+ * Intl writes them (Swedish dates have exactly that shape) but costs a few µs a date, on every
+ * `me`: so Intl only learns the zone's offset for each hour it is asked about, and the date is
+ * written from the offset. An hour in which the offset changes (a DST switch) stays with Intl.
+ */
+export function legacyDateFormatter(timeZone: string): (date: Date) => string {
+  const intl = intlLegacyDates(timeZone);
   const offsetAt = (ms: number) => Date.parse(`${intl.format(ms).replace(' ', 'T')}Z`) - ms;
   const offsets = new Map<number, number | null>();
   const offsetOfHour = (hour: number): number | null => {

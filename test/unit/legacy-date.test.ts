@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { legacyDateFormatter } from '../../src/rest/legacy-date.js';
+import { intlLegacyDates, legacyDateFormatter } from '../../src/rest/legacy-date.js';
 
 describe('legacy dates', () => {
   const prc = legacyDateFormatter('Asia/Shanghai');
@@ -26,16 +26,7 @@ describe('legacy dates from the remembered offsets', () => {
   ];
 
   it.each(zones)('agree with Intl for %s, across its DST switches, second by second around them', (zone) => {
-    const intl = new Intl.DateTimeFormat('sv-SE', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
+    const intl = intlLegacyDates(zone);
     const format = legacyDateFormatter(zone);
     const instants: number[] = [];
     // Every 7 minutes and 13 seconds over two years, plus each second of the hours around the switches.
@@ -57,16 +48,7 @@ describe('legacy dates from the remembered offsets', () => {
   });
 
   it('writes dates before the year 1000 and after 9999 as Intl does', () => {
-    const intl = new Intl.DateTimeFormat('sv-SE', {
-      timeZone: 'UTC',
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
+    const intl = intlLegacyDates('UTC');
     for (const date of [new Date('0999-12-31T23:59:59Z'), new Date('+010000-01-01T00:00:00Z')]) {
       expect(legacyDateFormatter('UTC')(date)).toBe(intl.format(date));
     }
