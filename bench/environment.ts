@@ -88,7 +88,7 @@ export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> 
     [...profiling('gateway'), 'dist/server.js'],
     await freePort(),
     gatewayEnv,
-    settings.gatewayLogFile,
+    { logFile: settings.gatewayLogFile, cwd: settings.gatewayDir },
   );
   undo.push(() => stopServer(gateway));
   const bare = await startServer(

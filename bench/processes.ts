@@ -26,18 +26,24 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts `node ...args` from the repository root with only the given environment, and waits until it answers HTTP. */
+/** Starts `node ...args` (from the repository root unless told) with only the given environment, and waits until it answers HTTP. */
 export async function startServer(
   name: string,
   args: string[],
   port: number,
   env: Record<string, string>,
-  /** Where its standard output goes (its log, written as a deployment's would be); else kept in memory. */
-  logFile?: string,
+  {
+    logFile,
+    cwd = REPO_ROOT,
+  }: {
+    /** Where its standard output goes (its log, written as a deployment's would be); else kept in memory. */
+    logFile?: string;
+    cwd?: string;
+  } = {},
 ): Promise<ServerProcess> {
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'w');
   const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', logFd ?? 'pipe', 'pipe'],
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from './paths.js';
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -37,6 +38,11 @@ export function benchSettings() {
     meOnly: ['1', 'true', 'yes'].includes(process.env.BENCH_ME_ONLY ?? ''),
     /** BENCH_ONLY=restBare,rest: only these `me` targets (restBare rest graphqlBare graphql verifyBare verify apolloFloor). */
     only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : undefined,
+    /**
+     * BENCH_GATEWAY_DIR=/path/to/checkout: that checkout's build (its dist/server.js, run from there) is
+     * the gateway, so that two builds are compared on today's bench and references.
+     */
+    gatewayDir: process.env.BENCH_GATEWAY_DIR ? resolve(process.env.BENCH_GATEWAY_DIR) : REPO_ROOT,
     runId,
     database: `storegate_bench_${runId}`,
     keyPrefix: `storegate-bench-${runId}:`,
