@@ -74,6 +74,6 @@ export async function availableTargets(
       (targets[group] as Record<string, Target>)[kind] = target;
     }
   }
-  targets.answers = await compareAnswers(targets.me);
+  targets.answers = await compareAnswers(targets.me, { stopOnDifference: !settings.otherBuild });
   return targets;
 }

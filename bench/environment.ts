@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createDatabase, databaseUrl, dropDatabase, migrate, type SeededUser, seedUsers } from './database.js';
+import { MARKER_KEY } from './me-work.js';
 import { REPO_ROOT } from './paths.js';
 import { freePort, type ServerProcess, startServer, stopServer } from './processes.js';
 import type { BenchSettings } from './settings.js';
@@ -32,20 +33,25 @@ export async function tearDown(): Promise<void> {
   }
 }
 
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+async function withRedis(redisUrl: string, work: (redis: Redis) => Promise<void>): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
+    await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const deleteKeys = (redisUrl: string, prefix: string) =>
+  withRedis(redisUrl, async (redis) => {
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
       if (keys.length) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+  });
 
 /** A throw-away database with seeded users, then the gateway and the reference servers, each its own process. */
 export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> {
@@ -57,6 +63,12 @@ export async function setUp(settings: BenchSettings): Promise<BenchEnvironment> 
   console.log(`database ${settings.database}: migrating and seeding ${settings.users} users`);
   await migrate(url);
   const users = await seedUsers(url, settings.users, settings.password, settings.bcryptCost);
+  // A build from before sessions writes no store marker, which the reference's store read requires.
+  if (settings.otherBuild) {
+    await withRedis(settings.redisUrl, async (redis) => {
+      await redis.set(settings.keyPrefix + MARKER_KEY, new Date().toISOString());
+    });
+  }
 
   const shared = {
     DATABASE_URL: url,

@@ -43,6 +43,9 @@ const READ_FIELDS = `
 local values = redis.call('HMGET', KEYS[2], unpack(ARGV))
 return { redis.call('GET', KEYS[1]), values }`;
 
+/** The gateway's key that says the store still holds every revocation (src/sessions/revocation-list.ts). */
+export const MARKER_KEY = 'rv:intact';
+
 /** The gateway's bucketing of revocations (src/sessions/revocation-list.ts). */
 const SLOT_SECONDS = 600;
 const SHARDS = 16;
@@ -87,7 +90,7 @@ export function meWork() {
   const refreshWindow = Number(setting('JWT_REFRESH_TTL', '20160')) * 60;
   const graceSeconds = Number(setting('JWT_BLACKLIST_GRACE_PERIOD', '0'));
   const prefix = setting('REDIS_KEY_PREFIX', 'storegate:');
-  const marker = `${prefix}rv:intact`;
+  const marker = prefix + MARKER_KEY;
   const sessionZone = setting('DB_SESSION_TIMEZONE', setting('DB_TIMEZONE', '+08:00'));
 
   const redis = new Redis(required('REDIS_URL'));

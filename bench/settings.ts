@@ -13,6 +13,7 @@ function positive(name: string, fallback: number): number {
 
 /** Everything the bench can be told through BENCH_* variables, read once. */
 export function benchSettings() {
+  const gatewayDir = process.env.BENCH_GATEWAY_DIR ? resolve(process.env.BENCH_GATEWAY_DIR) : REPO_ROOT;
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   return Object.freeze({
     mysqlUrl: process.env.BENCH_MYSQL_URL || 'mysql://root@127.0.0.1:3306',
@@ -42,7 +43,8 @@ export function benchSettings() {
      * BENCH_GATEWAY_DIR=/path/to/checkout: that checkout's build (its dist/server.js, run from there) is
      * the gateway, so that two builds are compared on today's bench and references.
      */
-    gatewayDir: process.env.BENCH_GATEWAY_DIR ? resolve(process.env.BENCH_GATEWAY_DIR) : REPO_ROOT,
+    gatewayDir,
+    otherBuild: gatewayDir !== REPO_ROOT,
     runId,
     database: `storegate_bench_${runId}`,
     keyPrefix: `storegate-bench-${runId}:`,
