@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { login, loginAsNewAdmin, PASSWORD } from '../helpers/accounts.js';
 import { identityHeaders, verify } from '../helpers/forward-auth.js';
+import { TEST_JWT_SECRET } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { exchange } from '../helpers/http.js';
-import { claimsOf } from '../helpers/jwt.js';
+import { claimsOf, mintToken } from '../helpers/jwt.js';
 import { insertUser } from '../helpers/legacy-users.js';
+import { sessionIdOf } from '../helpers/revocations.js';
 import { restTransport, tokenOf } from '../helpers/transports.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -32,8 +34,7 @@ describe('/auth/verify', () => {
       'x-auth-user-id': String(user.id),
       'x-auth-username': user.username,
       'x-auth-role': 'user',
-      // No session claim in today's tokens: the header is sent empty (see the README).
-      'x-auth-session-id': (claimsOf(user.token).sid as string | undefined) ?? '',
+      'x-auth-session-id': claimsOf(user.token).sid,
     });
     expect(answer.headers.get('cache-control')).toBe('no-store');
     expect(answer.headers.get('x-auth-identity'), 'no assertion without IDENTITY_TOKEN_KEY').toBeNull();
@@ -49,6 +50,19 @@ describe('/auth/verify', () => {
       expect(answer.headers.get('cache-control')).toBe('no-store');
       expect(identityHeaders(answer)['x-auth-user-id']).toBeNull();
     }
+  });
+
+  it('a legacy token (no sid) passes with the session id derived from it, the one its refresh will open', async () => {
+    const { id, username } = await signedIn();
+    const legacy = mintToken(TEST_JWT_SECRET, { sub: String(id) });
+    expect(claimsOf(legacy).sid).toBeUndefined();
+    const answer = await verify(gw().url, { token: legacy });
+    expect(answer.status).toBe(200);
+    expect(identityHeaders(answer)).toMatchObject({
+      'x-auth-user-id': String(id),
+      'x-auth-username': username,
+      'x-auth-session-id': sessionIdOf(legacy, TEST_JWT_SECRET),
+    });
   });
 
   it('reads only the Authorization header: a token in the query string or body counts for nothing', async () => {

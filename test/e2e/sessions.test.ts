@@ -44,6 +44,14 @@ describe('sessions', () => {
   /** A second instance on the same database and Redis. */
   const sibling = useGateway(() => ({ shareWith: gateway() }));
 
+  /** The session_revoked events about a session, once both instances have written theirs. */
+  async function revocationEvents(sessionId: string): Promise<unknown[]> {
+    await Promise.all([gateway(), sibling()].map((gw) => gw.app.services.audit.flush()));
+    return gateway().db.query("SELECT id FROM auth_events WHERE type = 'session_revoked' AND session_id = ?", [
+      sessionId,
+    ]);
+  }
+
   it('every new token carries the sid of a session row made at sign-in, with its ip and user agent', async () => {
     const [token] = await signedInOn(gateway(), 'session01', ['Phone/1.0']);
     const { sid, iat } = claimsOf(token!);
@@ -89,6 +97,12 @@ describe('sessions', () => {
     expectGraphqlError(await revoke(claimsOf(second!).sid), 'NOT_FOUND', 40004);
     for (const malformed of ["' OR 1=1 --", 'x'.repeat(200), 'a/b', '']) expectBadInput(await revoke(malformed), 'id');
     expect(errorOf(await gql(gateway().url, ops.me, {}, theirs))).toBeUndefined();
+    expect(await sessionRow(gateway(), claimsOf(theirs!).sid), 'a refused revocation changes nothing').toMatchObject({
+      revoked_at: null,
+      revoked_reason: null,
+    });
+    expect(await revocationEvents(claimsOf(theirs!).sid)).toHaveLength(0);
+    expect(await revocationEvents('AAAAAAAAAAAAAAAA')).toHaveLength(0);
   });
 
   it('of 10 concurrent revocations of one session, one succeeds and the rest are NOT_FOUND', async () => {
@@ -101,6 +115,8 @@ describe('sessions', () => {
     const refused = answers.filter((a) => a.errors);
     expect(refused).toHaveLength(9);
     for (const answer of refused) expectGraphqlError(answer, 'NOT_FOUND', 40004);
+    expect(await sessionRow(gateway(), id)).toMatchObject({ revoked_reason: 'revoked' });
+    expect(await revocationEvents(id), 'one session_revoked event, not one per attempt').toHaveLength(1);
   });
 
   it('revokeOtherSessions keeps only the current session', async () => {
@@ -129,10 +145,14 @@ describe('sessions', () => {
     expect((await rest.me(renewed)).code).toBe('UNAUTHENTICATED');
   });
 
-  it('keeps a huge user agent to its first 255 characters', async () => {
+  it('keeps a huge user agent to its first 255 characters, at sign-in and at each refresh', async () => {
     const [token] = await signedInOn(gateway(), 'session11', [`Huge/${'x'.repeat(5000)}`]);
+    expect((await sessionRow(gateway(), claimsOf(token!).sid))!.user_agent).toHaveLength(255);
+    const refreshed = await gql(gateway().url, ops.refresh, {}, token, { 'user-agent': `Later/${'y'.repeat(5000)}` });
+    expect(refreshed.errors).toBeUndefined();
     const row = await sessionRow(gateway(), claimsOf(token!).sid);
-    expect(row!.user_agent).toHaveLength(255);
+    expect(row!.last_user_agent).toBe(`Later/${'y'.repeat(249)}`);
+    expect(row!.user_agent).toBe(`Huge/${'x'.repeat(250)}`);
   });
 
   describe('a legacy token (no sid)', () => {

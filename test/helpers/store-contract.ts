@@ -68,6 +68,51 @@ export function storeContract(name: string, open: () => Promise<StoreFixture>): 
       expect(await store.take(key)).toBeNull();
     });
 
+    describe('hashes of fields, read with a marker', () => {
+      const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+      it('reads the fields asked for (null where absent) and the marker (null until it is set), in one call', async () => {
+        const [key, marker] = [unique('hash'), unique('marker')];
+        expect(await store.readFields(key, ['a', 'b'], marker)).toEqual({ marker: null, values: [null, null] });
+        await store.writeField({ key, field: 'a', value: '1', keepUntil: nowSeconds() + 60 });
+        await store.writeFields([
+          { key, field: 'c', value: '3', keepUntil: nowSeconds() + 60 },
+          { key: unique('other'), field: 'b', value: 'elsewhere', keepUntil: nowSeconds() + 60 },
+        ]);
+        await store.set(marker, 'intact');
+        expect(await store.readFields(key, ['a', 'b', 'c'], marker)).toEqual({
+          marker: 'intact',
+          values: ['1', null, '3'],
+        });
+      });
+
+      it(`writeField ifAbsent: exactly one of ${CONCURRENT_CALLERS} concurrent callers sets the field`, async () => {
+        const key = unique('hash');
+        const results = await Promise.all(
+          Array.from({ length: CONCURRENT_CALLERS }, (_, i) =>
+            store.writeField(
+              { key, field: 'f', value: `caller-${i}`, keepUntil: nowSeconds() + 60 },
+              { ifAbsent: true },
+            ),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const { values } = await store.readFields(key, ['f'], unique('marker'));
+        expect(values).toEqual([`caller-${results.indexOf(true)}`]);
+      });
+
+      it('keeps a hash until the latest keepUntil of its writes, a shorter one never shortening it, then drops it', async () => {
+        const [kept, dropped] = [unique('hash'), unique('hash')];
+        const soon = nowSeconds() + 1;
+        await store.writeField({ key: kept, field: 'late', value: 'v', keepUntil: soon + 60 });
+        await store.writeField({ key: kept, field: 'early', value: 'v', keepUntil: soon });
+        await store.writeFields([{ key: dropped, field: 'f', value: 'v', keepUntil: soon }]);
+        await sleep((soon + 1) * 1000 - Date.now() + 200);
+        expect((await store.readFields(kept, ['late', 'early'], unique('m'))).values).toEqual(['v', 'v']);
+        expect((await store.readFields(dropped, ['f'], unique('m'))).values).toEqual([null]);
+      });
+    });
+
     describe('counters', () => {
       const limit = 3;
       const window = 60;
