@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --scale` (SPEC §9): `me` with 10 000 users, then again once the database
+ * `npm run bench -- --scale`: `me` with 10 000 users, then again once the database
  * holds 1 000 000 users and 1 000 000 revoked sessions and the store 1 000 000 revoked
  * sessions and 1 000 000 traded tokens, written by the gateway's own revocation list (its
  * bucketed hashes, pipelined). Prints both sets of figures, the store's memory per revocation
@@ -35,7 +35,7 @@ const STORE_BATCH = 1_000;
 const STORE_ATTEMPTS = 4;
 const SAMPLED_BUCKETS = 300;
 const DEFAULT_TARGETS: MeKind[] = ['restBare', 'rest', 'graphql', 'verify'];
-/** SPEC §9: within 10 % of the 10 000-user figures. */
+/** The scale target: within 10 % of the 10 000-user figures. */
 const TOLERANCE = 0.1;
 
 interface RevocationWriter {

@@ -1,6 +1,6 @@
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { publishedKeysVariable, signingKeyVariable } from './forward-auth/identity-keys.js';
+import { publishedKeysVariable, signingKeyVariable } from './auth/identity-keys.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -197,7 +197,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
 
   return deepFreeze({
     env: env.NODE_ENV,
-    production,
     host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
@@ -222,7 +221,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     },
     jwt: {
       secret,
-      secretGenerated: !env.JWT_SECRET,
       ttlMinutes: env.JWT_TTL,
       refreshTtlMinutes: env.JWT_REFRESH_TTL,
       prv: env.LEGACY_JWT_PRV,

@@ -17,8 +17,8 @@ const TIMED_OUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
  * A pool `afterCreate` hook giving every query of the connection a timeout: mysql2 only has one
  * per query, and a server that hangs with its connections open would otherwise hold requests
  * forever. A connection whose query timed out is destroyed, so the pool replaces it rather than
- * queueing the next query behind the lost one. The options object is set in place: knex (and
- * the user lookup) build a fresh one for every query, and copying it cost a few µs per request.
+ * queueing the next query behind the lost one. The options object is set in place: knex builds
+ * a fresh one for every query, so nothing else sees the change.
  */
 export function queryTimeout(ms: number): AfterCreate {
   return (connection, done) => {

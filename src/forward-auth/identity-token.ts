@@ -1,5 +1,5 @@
 import { sign } from 'node:crypto';
-import type { SigningKey } from './identity-keys.js';
+import type { SigningKey } from '../auth/identity-keys.js';
 
 /** An assertion lives a minute; a service verifies it offline against the JWKS. */
 const IDENTITY_TOKEN_SECONDS = 60;

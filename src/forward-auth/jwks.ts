@@ -1,4 +1,4 @@
-import type { IdentityKey } from './identity-keys.js';
+import type { IdentityKey } from '../auth/identity-keys.js';
 
 /** Long enough to spare the gateway, short enough that a rotation shows within minutes. */
 export const JWKS_MAX_AGE_SECONDS = 300;

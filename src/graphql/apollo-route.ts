@@ -30,8 +30,8 @@ function searchOf(url: string): string {
  * Apollo Server on `path` in this (encapsulated) Fastify scope: the routes, request and answer
  * of @as-integrations/fastify — GET, POST and OPTIONS (HEAD with GET, as Fastify exposes it),
  * Apollo judging the method, CSRF and the landing page — with less work per request. The
- * integration copied the headers through `Object.entries` and built a whole `URL` for its query
- * string, from the Host header: a request without a usable one (HTTP/1.0, say) was a 500.
+ * integration copies the headers through `Object.entries` and builds a whole `URL` for its query
+ * string, from the Host header: a request without a usable one (HTTP/1.0, say) is a 500 there.
  */
 export function apolloRoute<TContext extends BaseContext>(
   app: FastifyInstance,

@@ -31,7 +31,7 @@ const SUGGESTION = 'Did you mean ';
 
 /**
  * graphql-js ends a message with at most one "Did you mean …?" hint. Found from the end with a
- * plain search: a pattern scanning for it was quadratic on messages that echo the input.
+ * plain search: a pattern scanning for it is quadratic on messages that echo the input.
  */
 function withoutSuggestion(message: string): string {
   if (!message.endsWith('?')) return message;

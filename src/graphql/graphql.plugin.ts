@@ -66,7 +66,7 @@ export async function graphqlTransport(app: FastifyInstance, { config, services,
     maxDepth: { n: config.graphql.maxDepth },
     maxAliases: { n: config.graphql.maxAliases },
     // Counted by graphql-js's parser instead (parseOptions below): graphql-armor's token limit
-    // parses the query in a hook Apollo does not guard, so any syntax error became a 500.
+    // parses the query in a hook Apollo does not guard, where a syntax error would be a 500.
     maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     costLimit: { maxCost: 5000 },

@@ -64,8 +64,8 @@ function redactedCopy(value: unknown, depth: number): unknown {
  * The logged object with the value of every secret key masked, at any depth: a copy when there
  * is one, the object itself (no copy) when there is none, as on a request's line. Instances
  * (errors, the request) are left to their serializers, which copy only safe fields. It runs
- * only for lines that are written: pino's own `redact` with wildcard paths cost about 4 µs on
- * every request, when Fastify made the request's child logger.
+ * only for lines that are written: pino's own `redact` with wildcard paths runs whenever
+ * Fastify makes a request's child logger, on every request.
  */
 export function redactSecrets(value: unknown): unknown {
   return holdsSecret(value, 0) ? redactedCopy(value, 0) : value;

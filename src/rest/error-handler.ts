@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { answerError } from '../http/request-error.js';
 import { logUnexpected } from '../ops/logger.js';
 import { envelope, sendEnvelope } from './envelope.js';
@@ -57,6 +57,6 @@ export function restErrorHandler(error: unknown, request: FastifyRequest, reply:
 }
 
 /** An unknown path under /api. */
-export function restNotFound(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendEnvelope(reply, 404, envelope(null, 40004));
+export function restNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return restErrorHandler(new AppError('ROUTE_NOT_FOUND'), request, reply);
 }

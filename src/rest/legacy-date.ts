@@ -19,8 +19,8 @@ const pad = (value: number) => (value < 10 ? `0${value}` : String(value));
 
 /**
  * Formats instants as the legacy `YYYY-MM-DD HH:mm:ss`, the wall-clock time of one time zone.
- * Intl writes them (Swedish dates have exactly that shape) but costs a few µs a date, on every
- * `me`: so Intl only learns the zone's offset for each hour it is asked about, and the date is
+ * Intl writes them (Swedish dates have exactly that shape) but is slow for a hot path (every
+ * `me`): so Intl only learns the zone's offset for each hour it is asked about, and the date is
  * written from the offset. An hour in which the offset changes (a DST switch) stays with Intl.
  */
 export function legacyDateFormatter(timeZone: string): (date: Date) => string {

@@ -24,11 +24,6 @@ export interface CounterOptions {
   windowSeconds: number;
 }
 
-/**
- * The shared state of storegate (captchas, revoked tokens, throttles). Redis in production, an
- * in-process TTL map in the embedded mode; both pass the same contract tests. Every failure is
- * an AppError: an unreachable store is SERVICE_UNAVAILABLE.
- */
 /** A field of a hash, and until when (unix seconds) the hash must at least be kept. */
 export interface FieldWrite {
   key: string;
@@ -44,6 +39,11 @@ export interface GuardedFields {
   values: (string | null)[];
 }
 
+/**
+ * The shared state of storegate (captchas, revoked tokens, throttles). Redis in production, an
+ * in-process TTL map in the embedded mode; both pass the same contract tests. Every failure is
+ * an AppError: an unreachable store is SERVICE_UNAVAILABLE.
+ */
 export interface KeyValueStore {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;

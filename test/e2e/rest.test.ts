@@ -5,7 +5,7 @@ import { registerThroughServices } from '../helpers/accounts.js';
 import { CAPTCHA_CODE, TEST_JWT_SECRET } from '../helpers/gateway.js';
 import { useGateway } from '../helpers/gateway-hooks.js';
 import { gql, ops } from '../helpers/graphql.js';
-import { invitationCode, type RestResponse, registerUser, registrationParams, rest } from '../helpers/rest.js';
+import { invitationCode, type RestResponse, registerViaRest, registrationParams, rest } from '../helpers/rest.js';
 
 const USER_FIELDS = [
   'created_at',
@@ -121,7 +121,7 @@ describe('legacy REST layer', () => {
   });
 
   it('never writes the query string, where legacy clients put passwords, into a token', async () => {
-    const { token } = await registerUser(gw(), 'restiss01', 'secret-in-query');
+    const { token } = await registerViaRest(gw(), 'restiss01', 'secret-in-query');
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
     expect(claims.iss).toBe(`${gw().url}/api/auth/register`);
     expect(token).not.toContain(Buffer.from('secret-in-query').toString('base64url').slice(0, 10));
@@ -144,7 +144,7 @@ describe('legacy REST layer', () => {
   });
 
   it('reads the token from Authorization, a token query parameter or a token body parameter', async () => {
-    const { token } = await registerUser(gw(), 'resttoken1');
+    const { token } = await registerViaRest(gw(), 'resttoken1');
     expectEnvelope(await rest(gw().url, 'GET', '/api/auth/me', { query: { token } }), 20001);
     const refreshed = await rest(gw().url, 'PUT', '/api/auth/refresh', { form: { token } });
     expectEnvelope(refreshed, 20001);
@@ -155,7 +155,7 @@ describe('legacy REST layer', () => {
   });
 
   it('answers stored legacy local times exactly as stored', async () => {
-    const { token, id } = await registerUser(gw(), 'resttime01');
+    const { token, id } = await registerViaRest(gw(), 'resttime01');
     // Written as the legacy service wrote it: the local time of PRC, in the server's session zone.
     await gw().db.query("update users set created_at = '2020-07-23 10:00:00' where id = ?", [id]);
     const me = await rest(gw().url, 'GET', '/api/auth/me', { token });
@@ -182,11 +182,11 @@ describe('legacy REST layer', () => {
     /** Missing, malformed, wrongly signed, revoked, and of a user whose tokens were all revoked since. */
     let badTokens: (string | undefined)[];
     beforeAll(async () => {
-      const { token, username, password } = await registerUser(gw(), 'rest401usr');
+      const { token, username, password } = await registerViaRest(gw(), 'rest401usr');
       const login = () => rest(gw().url, 'POST', '/api/auth/login', { query: { username, password } });
       const revoked = (await login()).body.data.access_token as string;
       await rest(gw().url, 'DELETE', '/api/auth/logout', { token: revoked });
-      const stale = await registerUser(gw(), 'rest401old');
+      const stale = await registerViaRest(gw(), 'rest401old');
       await gw().db.query('update users set token_version = token_version + 1 where id = ?', [stale.id]);
       badTokens = [undefined, 'not.a.token', `${token}x`, revoked, stale.token];
     });
@@ -210,7 +210,7 @@ describe('legacy REST layer', () => {
     });
 
     it('an expired token: 401 on me, still refreshable within the refresh window', async () => {
-      const { id } = await registerUser(gw(), 'rest401exp');
+      const { id } = await registerViaRest(gw(), 'rest401exp');
       const now = Math.floor(Date.now() / 1000);
       const claims = {
         iss: gw().url,
@@ -236,7 +236,7 @@ describe('legacy REST layer', () => {
   });
 
   it('answers business errors with HTTP 200 and the legacy envelope', async () => {
-    const taken = await registerUser(gw(), 'resttaken1');
+    const taken = await registerViaRest(gw(), 'resttaken1');
     const login = (username: string, password: string) =>
       rest(gw().url, 'POST', '/api/auth/login', { query: { username, password } });
     expect((await login('resttaken1', 'wrong-password')).body).toEqual({
@@ -456,7 +456,7 @@ describe('legacy REST with a broken dependency', () => {
   });
 
   it('answers 503 and the envelope while Redis is down, failing closed on tokens', async () => {
-    const { token } = await registerUser(gw(), 'restdown01');
+    const { token } = await registerViaRest(gw(), 'restdown01');
     await gw().app.services.store.close();
     expectFailure(await rest(gw().url, 'POST', '/api/captchas'), 503, 50001);
     expectFailure(await rest(gw().url, 'GET', '/api/auth/me', { token }), 503, 50001);

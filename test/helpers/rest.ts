@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { newInvitationCode, PASSWORD, registerUser as registerAccount } from './accounts.js';
+import { newInvitationCode, PASSWORD, registerUser } from './accounts.js';
 import { CAPTCHA_CODE, type Gateway } from './gateway.js';
 
 export interface RestResponse<T = any> {
@@ -76,9 +76,9 @@ export async function registrationParams(gw: Gateway, username: string, password
   };
 }
 
-/** `registerUser` of accounts.ts through REST, with a fresh invitation code of the gateway. */
-export async function registerUser(gw: Gateway, username: string, password = PASSWORD): Promise<RegisteredUser> {
-  const account = await registerAccount(gw.url, await newInvitationCode(gw.app), { username, password, via: 'REST' });
+/** A user registered through REST (`registerUser` of accounts.ts), with a fresh invitation code of the gateway. */
+export async function registerViaRest(gw: Gateway, username: string, password = PASSWORD): Promise<RegisteredUser> {
+  const account = await registerUser(gw.url, await newInvitationCode(gw.app), { username, password, via: 'REST' });
   return { username, password, token: account.token, id: Number(account.id) };
 }
 

@@ -8,7 +8,7 @@ import { type Gateway, startGateway } from '../helpers/gateway.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { insertLegacyRows, legacyFixture } from '../helpers/legacy-fixture.js';
 import { type MariaDbServer, startMariaDbServer } from '../helpers/mariadb-server.js';
-import { registerUser, rest } from '../helpers/rest.js';
+import { registerViaRest, rest } from '../helpers/rest.js';
 import { ensureBuilt } from '../helpers/server-process.js';
 
 /**
@@ -125,7 +125,7 @@ describe('legacy timestamps on a server whose default time zone is UTC', () => {
 
   it("storegate's own writes read back through a +08:00 legacy client as the time they were made", async () => {
     const before = new Date(Date.now() - 1000);
-    const user = await registerUser(gw, 'tzwriter01');
+    const user = await registerViaRest(gw, 'tzwriter01');
     const after = new Date(Date.now() + 1000);
     const me = await rest(gw.url, 'GET', '/api/auth/me', { token: user.token });
     const answered = me.body.data.created_at as string;

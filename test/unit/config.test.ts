@@ -14,7 +14,6 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config.db.kind).toBe('sqlite');
     expect(config.redis.url).toBeUndefined();
-    expect(config.jwt.secretGenerated).toBe(true);
     expect(Buffer.byteLength(config.jwt.secret)).toBeGreaterThanOrEqual(32);
     expect(config.warnings.join('\n')).toMatch(/JWT_SECRET/);
     expect(config.host).toBe('127.0.0.1');

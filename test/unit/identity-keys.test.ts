@@ -1,8 +1,8 @@
 import { createPrivateKey, generateKeyPairSync, verify } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { parsePublishedKeys, parseSigningKey } from '../../src/auth/identity-keys.js';
 import { loadConfig } from '../../src/config.js';
-import { parsePublishedKeys, parseSigningKey } from '../../src/forward-auth/identity-keys.js';
 import { identitySigner } from '../../src/forward-auth/identity-token.js';
 import { configProblems as problemsOf } from '../helpers/failures.js';
 import { identityKeyPair } from '../helpers/forward-auth.js';

@@ -59,10 +59,10 @@ export class SessionRepository {
   /** Inserts a session; false when one with the id exists already (opened or revoked by a racing request). */
   insert(session: NewSession, origin: Origin): Promise<boolean> {
     return guarded(async () => {
-      const em = this.orm.em.fork();
       const now = new Date();
       const { revokedReason, previousJti, ...fields } = session;
-      em.create(Session, {
+      // One INSERT, without a unit of work (and its transaction) for a row nothing reads back.
+      const row = {
         ...fields,
         createdAt: now,
         lastUsedAt: now,
@@ -74,9 +74,9 @@ export class SessionRepository {
         rotatedAt: previousJti ? now : null,
         revokedAt: revokedReason ? now : null,
         revokedReason: revokedReason ?? null,
-      });
+      };
       try {
-        await em.flush();
+        await this.orm.em.fork().insert(Session, row);
         return true;
       } catch (err) {
         if (err instanceof UniqueConstraintViolationException) return false;
