@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { loadEnvFile } from './env-file.js';
 import { describeFailure } from './failure-message.js';
+import { boundHeapGrowth } from './ops/heap-growth.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -16,6 +17,7 @@ function listenFailure(err: unknown, host: string, port: number): string | undef
 }
 
 async function main(): Promise<void> {
+  boundHeapGrowth();
   loadEnvFile();
   const config = loadConfig();
   const app = await buildApp(config);
