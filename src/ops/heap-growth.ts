@@ -14,7 +14,8 @@ export function heapGrowthFlag(
   nodeOptions = process.env.NODE_OPTIONS ?? '',
   execArgv = process.execArgv,
 ): string | null {
-  const given = [...nodeOptions.split(/\s+/), ...execArgv].some((arg) => arg.startsWith(FLAG));
+  // V8 takes its flags with dashes or underscores.
+  const given = [...nodeOptions.split(/\s+/), ...execArgv].some((arg) => arg.replaceAll('_', '-').startsWith(FLAG));
   return given ? null : `${FLAG}=${GROWTH_PERCENT}`;
 }
 

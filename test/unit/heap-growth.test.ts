@@ -10,5 +10,6 @@ describe('the heap growth bound', () => {
   it('leaves the operator’s own, in NODE_OPTIONS or in node’s arguments', () => {
     expect(heapGrowthFlag('--heap-growing-percent=80', [])).toBeNull();
     expect(heapGrowthFlag('', ['--heap-growing-percent=10'])).toBeNull();
+    expect(heapGrowthFlag('--heap_growing_percent=50', [])).toBeNull();
   });
 });
