@@ -188,7 +188,11 @@ export function printRatios(list: Ratio[]): void {
   console.log('\nratios (median of the per-round ratios) against the targets');
   for (const r of list) {
     const verdict = r.pass === null ? 'NOT MEASURED' : r.pass ? 'PASS' : 'MISS';
-    console.log(`  ${r.name.padEnd(42)} ${fixed(r.value, 2).padStart(6)}   target ${r.target.padEnd(7)} ${verdict}`);
+    // Three digits, so that a ratio just under its target never prints as the target itself.
+    const digits = r.value != null && r.value < 10 ? 3 : 0;
+    console.log(
+      `  ${r.name.padEnd(42)} ${fixed(r.value, digits).padStart(7)}   target ${r.target.padEnd(7)} ${verdict}`,
+    );
   }
 }
 
