@@ -1,17 +1,16 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
 import { login } from '../helpers/accounts.js';
 import { verify } from '../helpers/forward-auth.js';
-import { type Gateway, startGateway } from '../helpers/gateway.js';
-import { useGateway } from '../helpers/gateway-hooks.js';
+import type { Gateway } from '../helpers/gateway.js';
+import { useGateway, useGatewayBehindMysqlProxy } from '../helpers/gateway-hooks.js';
 import { exchange } from '../helpers/http.js';
 import { insertUser } from '../helpers/legacy-users.js';
-import { TEST_MYSQL_URL } from '../helpers/services-env.js';
-import { startTcpProxy, type TcpProxy, throughProxy } from '../helpers/tcp-proxy.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface LogLine {
   msg: string;
@@ -32,9 +31,8 @@ function loggedGateway(env: Record<string, string>) {
   const gw = useGateway({ env: { LOG_LEVEL: 'debug', ...env }, logStream });
   /** The lines of one request, once its completion line is written. */
   const linesOf = async (reqId: string): Promise<LogLine[]> => {
-    for (let i = 0; i < 50 && !lines.some((l) => l.reqId === reqId && l.msg === 'request completed'); i++) {
-      await sleep(20);
-    }
+    const completed = async () => lines.some((line) => line.reqId === reqId && line.msg === 'request completed');
+    await waitUntil(completed, { timeoutMs: 1000, intervalMs: 20, what: `the completion line of ${reqId}` });
     return lines.filter((line) => line.reqId === reqId);
   };
   return { gw, linesOf };
@@ -97,21 +95,12 @@ describe('/auth/verify without TRUST_PROXY', () => {
   });
 });
 
-interface NodeAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One GET over a kept-alive connection, as a proxy's pool would send it. */
-function keptAliveGet(url: string, headers: Record<string, string>, agent: Agent): Promise<NodeAnswer> {
-  return new Promise((resolve, reject) => {
+/** One GET over a kept-alive connection, as a proxy's pool would send it: its status and headers. */
+function keptAliveGet(url: string, headers: Record<string, string>, agent: Agent) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
     const sent = httpRequest(url, { agent, headers }, (answer) => {
-      let body = '';
-      answer.on('data', (chunk: Buffer) => {
-        body += chunk;
-      });
-      answer.on('end', () => resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body }));
+      answer.resume();
+      answer.on('end', () => resolve({ status: answer.statusCode ?? 0, headers: answer.headers }));
     });
     sent.on('error', reject);
     sent.end();
@@ -119,21 +108,10 @@ function keptAliveGet(url: string, headers: Record<string, string>, agent: Agent
 }
 
 describe('/auth/verify while the app closes', () => {
-  let proxy: TcpProxy;
-  let gw: Gateway | undefined;
-  beforeAll(async () => {
-    const mysql = new URL(TEST_MYSQL_URL);
-    proxy = await startTcpProxy({ host: mysql.hostname, port: Number(mysql.port || 3306) });
-    gw = await startGateway({ connectVia: (url) => throughProxy(url, proxy) });
-  });
-  afterAll(async () => {
-    proxy?.thaw();
-    await gw?.close();
-    await proxy?.close();
-  });
+  const behindProxy = useGatewayBehindMysqlProxy();
 
   it('a check in flight is answered, with Connection: close on its kept-alive connection', async () => {
-    const gateway = gw!;
+    const [gateway, proxy] = [behindProxy.gw(), behindProxy.proxy()];
     const token = await signedIn(gateway);
     const agent = new Agent({ keepAlive: true });
     const headers = { authorization: `Bearer ${token}` };
@@ -145,7 +123,6 @@ describe('/auth/verify while the app closes', () => {
     proxy.freeze();
     const inFlight = keptAliveGet(`${gateway.url}/auth/verify`, headers, agent);
     await sleep(300);
-    gw = undefined;
     const closed = gateway.close();
     await sleep(200);
     proxy.thaw();

@@ -4,15 +4,13 @@ import { PASSWORD } from '../helpers/accounts.js';
 import { confusedAlgorithmToken, forgeToken, rs256Token } from '../helpers/forged-tokens.js';
 import { rawRequest, verify } from '../helpers/forward-auth.js';
 import { type Gateway, startGateway, TEST_JWT_SECRET } from '../helpers/gateway.js';
-import { useGateway } from '../helpers/gateway-hooks.js';
+import { useGateway, useGatewayBehindMysqlProxy } from '../helpers/gateway-hooks.js';
 import { gql, ops } from '../helpers/graphql.js';
 import { claimsOf, mintToken, nowSeconds } from '../helpers/jwt.js';
 import { insertUser } from '../helpers/legacy-users.js';
 import { FAILS_WITHIN_MS, RECOVERY_MS } from '../helpers/outage.js';
 import { freePort } from '../helpers/ports.js';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.js';
-import { TEST_MYSQL_URL } from '../helpers/services-env.js';
-import { startTcpProxy, type TcpProxy, throughProxy } from '../helpers/tcp-proxy.js';
 import { restTransport, tokenOf } from '../helpers/transports.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -277,21 +275,10 @@ describe('/auth/verify while a dependency is down: 503, fast and closed', () => 
   });
 
   describe('MySQL', () => {
-    let proxy: TcpProxy;
-    let gw: Gateway;
-    beforeAll(async () => {
-      const mysql = new URL(TEST_MYSQL_URL);
-      proxy = await startTcpProxy({ host: mysql.hostname, port: Number(mysql.port || 3306) });
-      gw = await startGateway({ connectVia: (url) => throughProxy(url, proxy) });
-    });
-    afterAll(async () => {
-      proxy?.thaw();
-      await proxy?.restore();
-      await gw?.close();
-      await proxy?.close();
-    });
+    const behindProxy = useGatewayBehindMysqlProxy();
 
     it('cut off, then hanging: 503 within the limit, the revoked token never admitted, then serving again', async () => {
+      const [gw, proxy] = [behindProxy.gw(), behindProxy.proxy()];
       const { live, revoked } = await liveAndRevoked(gw, 'mysqldown01');
       for (const [fail, recover] of [
         [() => proxy.cut(), () => proxy.restore()],

@@ -83,13 +83,22 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     config,
     db,
     redisPrefix,
-    async close() {
+    // Once, however often it is called: a test may close its gateway before the hooks do.
+    close: once(async () => {
       await app.close();
       if (!shareWith) {
         await db.drop();
         await clearRedisPrefix(redisPrefix);
       }
-    },
+    }),
+  };
+}
+
+function once(action: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= action();
+    return done;
   };
 }
 
